@@ -1,0 +1,669 @@
+"""The domain API that the CLI and the TUI share: papers, views, triage, import, undo.
+
+Pure Python over :mod:`papertui.store` (which alone knows TinyDB). Never imports Textual.
+
+Opening is cheap even at 100k papers: only the metadata columns and the triage state are
+read. :class:`Paper` objects are built on demand, and abstracts are read shard by shard,
+either all of them in the background (:meth:`Library.load_abstracts`) or the one shard a
+paper needs (:meth:`Library.abstract`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from papertui.models import Paper, ParsedPaper, Source, TriageState, paper_id
+from papertui.store import SHARDS, Store, shard_of
+
+__all__ = [
+    "SORTS",
+    "VIEWS",
+    "Change",
+    "ImportReport",
+    "Library",
+    "LibraryError",
+    "Selection",
+    "UndoStack",
+    "normalise_tag",
+]
+
+Sort = Literal["date", "upvotes", "title", "added"]
+SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added")
+"""Sort orders of the paper list (newest / most upvoted / A-Z / most recently added first)."""
+
+VIEWS = ("inbox", "queue", "read", "all")
+"""The built-in views. ``tag:NAME`` selects a tag's papers."""
+
+
+class LibraryError(Exception):
+    """A user-facing problem (unknown id, bad view, ...), with a one-line message."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One triage action: the states before and after, for undo and redo."""
+
+    label: str
+    before: dict[str, TriageState]
+    after: dict[str, TriageState]
+
+    @property
+    def count(self) -> int:
+        """How many papers the action touched."""
+        return len(self.after)
+
+
+@dataclass
+class UndoStack:
+    """Undo/redo history of :class:`Change` values (pure; the library applies them)."""
+
+    limit: int = 500
+    done: list[Change] = field(default_factory=list)
+    undone: list[Change] = field(default_factory=list)
+
+    def push(self, change: Change) -> None:
+        """Record a new action (clears the redo history)."""
+        if not change.after:
+            return
+        self.done.append(change)
+        del self.done[: -self.limit]
+        self.undone.clear()
+
+    def pop_undo(self) -> Change | None:
+        """The action to undo (moved to the redo history), or None."""
+        if not self.done:
+            return None
+        change = self.done.pop()
+        self.undone.append(change)
+        return change
+
+    def pop_redo(self) -> Change | None:
+        """The action to redo (moved back to the undo history), or None."""
+        if not self.undone:
+            return None
+        change = self.undone.pop()
+        self.done.append(change)
+        return change
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, counted over distinct papers."""
+
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_ids: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """``N papers: X new, Y updated, Z unchanged``."""
+        noun = "paper" if self.total == 1 else "papers"
+        return (
+            f"{self.total} {noun}: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The result of a view + query + sort: paper ids in display order."""
+
+    ids: list[str]
+    partial: bool = False
+    """True when abstracts were not loaded yet, so words were matched on titles only."""
+
+
+@dataclass
+class _Merged:
+    """A paper being assembled from one or more entries (import)."""
+
+    title: str
+    abstract: str
+    authors_count: int | None
+    published: date | None
+    upvotes: int | None
+    code_urls: list[str]
+    project_urls: list[str]
+    sources: list[Source]
+
+    def absorb(self, other: _Merged) -> None:
+        """Keep the richest metadata of both."""
+        if len(other.abstract) > len(self.abstract):
+            self.abstract = other.abstract
+        if other.authors_count is not None:
+            self.authors_count = max(self.authors_count or 0, other.authors_count)
+        if self.published is None:
+            self.published = other.published
+        if other.upvotes is not None:
+            self.upvotes = max(self.upvotes or 0, other.upvotes)
+        for url in other.code_urls:
+            if url not in self.code_urls:
+                self.code_urls.append(url)
+        for url in other.project_urls:
+            if url not in self.project_urls:
+                self.project_urls.append(url)
+        for src in other.sources:
+            if src not in self.sources:
+                self.sources.append(src)
+
+    @classmethod
+    def of(cls, p: ParsedPaper) -> _Merged:
+        return cls(
+            title=p.title,
+            abstract=p.abstract,
+            authors_count=p.authors_count,
+            published=p.published,
+            upvotes=p.upvotes,
+            code_urls=list(p.code_urls),
+            project_urls=list(p.project_urls),
+            sources=[p.source],
+        )
+
+
+def _merge(entries: Iterable[ParsedPaper]) -> dict[str, _Merged]:
+    merged: dict[str, _Merged] = {}
+    for entry in entries:
+        pid = paper_id(entry.title)
+        m = _Merged.of(entry)
+        if pid in merged:
+            merged[pid].absorb(m)
+        else:
+            merged[pid] = m
+    return merged
+
+
+_STATE_DOC_KEYS = ("starred", "queue_position", "read", "tags", "note", "changed")
+
+
+class Library:
+    """A user's library: the corpus, the triage state and the operations on them.
+
+    Not thread-safe for writes: the TUI calls the triage methods from the event loop only.
+    :meth:`load_abstracts` may run in a worker thread.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.RLock()
+        ids, cols = store.load_paper_columns()
+        self._ids: list[str] = ids
+        self._row: dict[str, int] = {pid: i for i, pid in enumerate(ids)}
+        self._cols: dict[str, list[Any]] = cols
+        self._papers: dict[str, Paper] = {}
+        self._states: dict[str, TriageState] = {
+            pid: TriageState.from_doc(doc) for pid, doc in store.load_states().items()
+        }
+        self._abstracts: dict[str, str] = {}
+        self._loaded_shards: set[int] = set()
+        self._text: dict[str, str] = {}
+        self._sorted: dict[Sort, list[str]] = {}
+        self._last: tuple[str, Sort, Any, Selection] | None = None
+        self.undo = UndoStack()
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> Library:
+        """Open the library in ``root`` (created on first write)."""
+        return cls(Store(root, readonly=readonly, lock_timeout=lock_timeout))
+
+    @property
+    def root(self) -> Path:
+        """The library folder."""
+        return self.store.root
+
+    @property
+    def readonly(self) -> bool:
+        """Whether writes are refused (another process holds the library)."""
+        return self.store.readonly
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the library's files and lock."""
+        self.store.close()
+
+    # -- papers -------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._row
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """Every paper id, in storage order."""
+        return self._ids
+
+    def paper(self, pid: str) -> Paper:
+        """The paper with id ``pid`` (KeyError if unknown)."""
+        p = self._papers.get(pid)
+        if p is None:
+            i = self._row[pid]
+            c = self._cols
+            published = c["published"][i]
+            p = Paper(
+                id=pid,
+                title=c["title"][i],
+                authors_count=c["authors_count"][i],
+                published=date.fromisoformat(published) if published else None,
+                upvotes=c["upvotes"][i],
+                code_urls=tuple(c["code_urls"][i]),
+                project_urls=tuple(c["project_urls"][i]),
+                sources=tuple(Source(f, d) for f, d in c["sources"][i]),
+                added_at=c["added_at"][i],
+            )
+            self._papers[pid] = p
+        return p
+
+    def title(self, pid: str) -> str:
+        """A paper's title without building the whole :class:`Paper`."""
+        return str(self._cols["title"][self._row[pid]])
+
+    def resolve(self, ref: str) -> str:
+        """The full id for an id or a unique id prefix (LibraryError otherwise)."""
+        ref = ref.strip().lower()
+        if ref in self._row:
+            return ref
+        if len(ref) < 2 or any(ch not in "0123456789abcdef" for ch in ref):
+            raise LibraryError(f"no paper with id '{ref}'")
+        hits = [pid for pid in self._ids if pid.startswith(ref)]
+        if not hits:
+            raise LibraryError(f"no paper with id '{ref}'")
+        if len(hits) > 1:
+            raise LibraryError(f"id prefix '{ref}' is ambiguous ({len(hits)} papers); type more")
+        return hits[0]
+
+    def short_id(self, pid: str, minimum: int = 7) -> str:
+        """A prefix of ``pid`` long enough to be typed (7 characters like git)."""
+        return pid[:minimum]
+
+    # -- abstracts ----------------------------------------------------------------------
+    @property
+    def abstracts_loaded(self) -> bool:
+        """Whether every abstract is in memory (full-text search needs them)."""
+        return len(self._loaded_shards) == SHARDS
+
+    def _take_shard(self, shard: int, abstracts: dict[str, str]) -> None:
+        with self._lock:
+            if shard in self._loaded_shards:
+                return
+            self._abstracts.update(abstracts)
+            titles, row = self._cols.get("title", []), self._row
+            for pid, text in abstracts.items():
+                i = row.get(pid)
+                if i is not None:
+                    self._text[pid] = f"{titles[i]}\n{text}".casefold()
+            self._loaded_shards.add(shard)
+            self._last = None
+
+    def load_abstracts(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Read every abstract shard (safe to run in a worker thread)."""
+        for shard in range(SHARDS):
+            if shard not in self._loaded_shards:
+                self._take_shard(shard, self.store.load_abstract_shard(shard))
+            if progress is not None:
+                progress(shard + 1, SHARDS)
+
+    def abstract(self, pid: str) -> str:
+        """A paper's abstract (reads its shard if needed)."""
+        text = self._abstracts.get(pid)
+        if text is None:
+            shard = shard_of(pid)
+            if shard not in self._loaded_shards:
+                self._take_shard(shard, self.store.load_abstract_shard(shard))
+            text = self._abstracts.get(pid, "")
+        return text
+
+    def _haystack(self, pid: str) -> str:
+        text = self._text.get(pid)
+        if text is None:
+            return self.title(pid).casefold()
+        return text
+
+    # -- triage state -------------------------------------------------------------------
+    def state(self, pid: str) -> TriageState:
+        """The triage state of a paper (the default state if untouched)."""
+        return self._states.get(pid, _DEFAULT)
+
+    def queue(self) -> list[str]:
+        """The reading queue: starred papers in queue order."""
+        starred = [(s.queue_position or 0, pid) for pid, s in self._states.items() if s.starred]
+        return [pid for _, pid in sorted(starred)]
+
+    def tags(self) -> Counter[str]:
+        """Every tag in use with its number of papers."""
+        counts: Counter[str] = Counter()
+        for s in self._states.values():
+            counts.update(s.tags)
+        return counts
+
+    def counts(self) -> dict[str, int]:
+        """Papers per built-in view."""
+        starred = read = both = 0
+        for s in self._states.values():
+            starred += s.starred
+            read += s.read
+            both += s.starred and s.read
+        total = len(self._ids)
+        return {
+            "inbox": total - starred - read + both,
+            "queue": starred,
+            "read": read,
+            "all": total,
+        }
+
+    def _commit(self, label: str, after: dict[str, TriageState], *, record: bool = True) -> Change:
+        """Store new states (durably) and update memory; returns the change for undo."""
+        after = {pid: s for pid, s in after.items() if s != self.state(pid)}
+        before = {pid: self.state(pid) for pid in after}
+        change = Change(label, before, after)
+        if not after:
+            return change
+        self.store.put_states(
+            {pid: (None if s.is_default else s.to_doc()) for pid, s in after.items()}
+        )
+        with self._lock:
+            for pid, s in after.items():
+                if s.is_default:
+                    self._states.pop(pid, None)
+                else:
+                    self._states[pid] = s
+            self._last = None
+        if record:
+            self.undo.push(change)
+        return change
+
+    def _check(self, ids: Iterable[str]) -> list[str]:
+        out = list(dict.fromkeys(ids))
+        for pid in out:
+            if pid not in self._row:
+                raise LibraryError(f"no paper with id '{pid}'")
+        return out
+
+    def set_starred(self, ids: Iterable[str], starred: bool) -> Change:
+        """Queue (star) or unqueue papers; newly queued papers go to the end of the queue."""
+        ids = self._check(ids)
+        nxt = max((s.queue_position or 0 for s in self._states.values() if s.starred), default=0)
+        after: dict[str, TriageState] = {}
+        for pid in ids:
+            s = self.state(pid)
+            if s.starred == starred:
+                continue
+            if starred:
+                nxt += 1
+                after[pid] = s.with_changes(starred=True, queue_position=nxt)
+            else:
+                after[pid] = s.with_changes(starred=False, queue_position=None)
+        verb = "Queued" if starred else "Unqueued"
+        return self._commit(f"{verb} {_n(len(after))}", after)
+
+    def set_read(self, ids: Iterable[str], read: bool) -> Change:
+        """Mark papers read or unread."""
+        ids = self._check(ids)
+        after = {
+            pid: self.state(pid).with_changes(read=read)
+            for pid in ids
+            if self.state(pid).read != read
+        }
+        verb = "Marked read" if read else "Marked unread"
+        return self._commit(f"{verb}: {_n(len(after))}", after)
+
+    def tag(
+        self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> Change:
+        """Add and remove tags (names are normalised: trimmed, inner spaces to '-')."""
+        ids = self._check(ids)
+        add_t = [normalise_tag(t) for t in add]
+        rem_t = {normalise_tag(t) for t in remove}
+        for t in [*add_t, *rem_t]:
+            if not t:
+                raise LibraryError("a tag name cannot be empty")
+        after: dict[str, TriageState] = {}
+        for pid in ids:
+            s = self.state(pid)
+            tags = [t for t in s.tags if t not in rem_t]
+            tags += [t for t in add_t if t not in tags]
+            if tuple(tags) != s.tags:
+                after[pid] = s.with_changes(tags=tuple(tags))
+        parts = [f"+{t}" for t in add_t] + [f"-{t}" for t in sorted(rem_t)]
+        return self._commit(f"Tagged {_n(len(after))} {' '.join(parts)}", after)
+
+    def set_note(self, pid: str, note: str) -> Change:
+        """Replace a paper's note ("" removes it)."""
+        (pid,) = self._check([pid])
+        note = note.rstrip()
+        s = self.state(pid)
+        after = {pid: s.with_changes(note=note)} if note != s.note else {}
+        return self._commit("Note saved" if note else "Note removed", after)
+
+    def move_in_queue(self, pid: str, delta: int) -> Change:
+        """Move a queued paper ``delta`` places (negative = towards the front)."""
+        (pid,) = self._check([pid])
+        queue = self.queue()
+        if pid not in queue:
+            raise LibraryError("only queued papers can be moved in the queue")
+        i = queue.index(pid)
+        j = max(0, min(len(queue) - 1, i + delta))
+        if i == j:
+            return Change("Already at the end of the queue", {}, {})
+        queue.insert(j, queue.pop(i))
+        after = {}
+        for pos, qid in enumerate(queue, 1):
+            s = self.state(qid)
+            if s.queue_position != pos:
+                after[qid] = replace(s, queue_position=pos)
+        return self._commit(f"Moved to position {j + 1} of {len(queue)}", after)
+
+    def apply_states(self, states: dict[str, TriageState], label: str) -> Change:
+        """Set states as given, without recording history (used by undo and redo)."""
+        return self._commit(label, dict(states), record=False)
+
+    def undo_last(self) -> Change | None:
+        """Undo the last recorded action; returns it, or None if there is nothing to undo."""
+        change = self.undo.pop_undo()
+        if change is not None:
+            self.apply_states(change.before, f"Undid: {change.label}")
+        return change
+
+    def redo_last(self) -> Change | None:
+        """Redo the last undone action."""
+        change = self.undo.pop_redo()
+        if change is not None:
+            self.apply_states(change.after, f"Redid: {change.label}")
+        return change
+
+    # -- views and search ---------------------------------------------------------------
+    def sorted_ids(self, sort: Sort) -> list[str]:
+        """Every id in a sort order (cached until the next import)."""
+        cached = self._sorted.get(sort)
+        if cached is not None:
+            return cached
+        ids, c = self._ids, self._cols
+        idx = range(len(ids))
+        if sort == "date":
+            pub, up = c.get("published", []), c.get("upvotes", [])
+            order = sorted(idx, key=lambda i: (pub[i] or "", up[i] or 0), reverse=True)
+        elif sort == "upvotes":
+            up = c.get("upvotes", [])
+            order = sorted(idx, key=lambda i: up[i] or 0, reverse=True)
+        elif sort == "title":
+            titles = c.get("title", [])
+            order = sorted(idx, key=lambda i: titles[i].casefold())
+        elif sort == "added":
+            added = c.get("added_at", [])
+            order = sorted(idx, key=lambda i: (added[i] or "", -i), reverse=True)
+        else:
+            raise LibraryError(f"unknown sort '{sort}' (use one of {', '.join(SORTS)})")
+        result = [ids[i] for i in order]
+        self._sorted[sort] = result
+        return result
+
+    def view_ids(self, view: str, sort: Sort) -> list[str]:
+        """The ids of a view (``inbox``, ``queue``, ``read``, ``all``, ``tag:NAME``), sorted.
+
+        The queue is always in queue order.
+        """
+        if view == "queue":
+            return self.queue()
+        states = self._states
+        if view == "all":
+            return self.sorted_ids(sort)
+        if view == "inbox":
+            return [p for p in self.sorted_ids(sort) if p not in states or states[p].in_inbox]
+        if view == "read":
+            return [p for p in self.sorted_ids(sort) if p in states and states[p].read]
+        if view.startswith("tag:"):
+            tag = view[4:]
+            return [p for p in self.sorted_ids(sort) if p in states and tag in states[p].tags]
+        raise LibraryError(f"unknown view '{view}' (use inbox, queue, read, all or tag:NAME)")
+
+    def select(self, view: str, query: Any = None, sort: Sort = "date") -> Selection:
+        """The papers of a view matching a :class:`papertui.query.Query`, in display order.
+
+        While the user types, a query that refines the previous one only re-checks the
+        previous results.
+        """
+        if query is None or query.is_empty:
+            return Selection(self.view_ids(view, sort))
+        partial = bool(query.needs_text) and not self.abstracts_loaded
+        last = self._last
+        if (
+            last is not None
+            and last[0] == view
+            and last[1] == sort
+            and last[3].partial == partial
+            and query.refines(last[2])
+        ):
+            base = last[3].ids
+        else:
+            base = self.view_ids(view, sort)
+        pred = query.predicate
+        states, haystack, paper = self._states, self._haystack, self.paper
+        ids = [p for p in base if pred(paper(p), states.get(p, _DEFAULT), haystack(p))]
+        result = Selection(ids, partial)
+        self._last = (view, sort, query, result)
+        return result
+
+    def warm_up(self) -> None:
+        """Build every :class:`Paper` now so that the first search is as fast as the rest."""
+        for pid in self._ids:
+            self.paper(pid)
+
+    # -- import -------------------------------------------------------------------------
+    def import_entries(
+        self, entries: Iterable[ParsedPaper], *, now: str | None = None
+    ) -> ImportReport:
+        """Add or refresh papers. Never touches triage state.
+
+        Entries for the same paper are merged (richest metadata, every source page). A
+        paper already in the library is refreshed when the import brings something new.
+        """
+        from papertui.models import now_iso
+
+        stamp = now or now_iso()
+        merged = _merge(entries)
+        new_ids: list[str] = []
+        updated = unchanged = 0
+        docs: dict[str, dict[str, Any]] = {}
+        abstracts: dict[str, str] = {}
+        for pid, m in merged.items():
+            if pid in self._row:
+                old = self.paper(pid)
+                cur = _Merged(
+                    title=old.title,
+                    abstract=self.abstract(pid),
+                    authors_count=old.authors_count,
+                    published=old.published,
+                    upvotes=old.upvotes,
+                    code_urls=list(old.code_urls),
+                    project_urls=list(old.project_urls),
+                    sources=list(old.sources),
+                )
+                before = replace(
+                    cur,
+                    code_urls=list(cur.code_urls),
+                    project_urls=list(cur.project_urls),
+                    sources=list(cur.sources),
+                )
+                cur.absorb(m)
+                if cur == before:
+                    unchanged += 1
+                    continue
+                updated += 1
+                docs[pid] = _doc(cur, old.added_at)
+                if cur.abstract != before.abstract:
+                    abstracts[pid] = cur.abstract
+            else:
+                new_ids.append(pid)
+                docs[pid] = _doc(m, stamp)
+                abstracts[pid] = m.abstract
+        if docs:
+            self.store.save_papers(docs, abstracts)
+            self._apply_docs(docs, abstracts)
+        return ImportReport(
+            total=len(merged),
+            new=len(new_ids),
+            updated=updated,
+            unchanged=unchanged,
+            new_ids=tuple(new_ids),
+        )
+
+    def _apply_docs(self, docs: dict[str, dict[str, Any]], abstracts: dict[str, str]) -> None:
+        with self._lock:
+            cols = self._cols
+            keys = list(next(iter(docs.values())))
+            for k in keys:
+                cols.setdefault(k, [None] * len(self._ids))
+            for pid, doc in docs.items():
+                i = self._row.get(pid)
+                if i is None:
+                    i = len(self._ids)
+                    self._ids.append(pid)
+                    self._row[pid] = i
+                    for k in keys:
+                        cols[k].append(doc.get(k))
+                else:
+                    for k in keys:
+                        cols[k][i] = doc.get(k)
+                self._papers.pop(pid, None)
+            for pid, text in abstracts.items():
+                self._abstracts[pid] = text
+                self._text[pid] = f"{self.title(pid)}\n{text}".casefold()
+            self._sorted.clear()
+            self._last = None
+
+
+def _doc(m: _Merged, added_at: str) -> dict[str, Any]:
+    return {
+        "title": m.title,
+        "authors_count": m.authors_count,
+        "published": m.published.isoformat() if m.published else None,
+        "upvotes": m.upvotes,
+        "code_urls": list(m.code_urls),
+        "project_urls": list(m.project_urls),
+        "sources": [[s.file, s.page_date] for s in m.sources],
+        "added_at": added_at,
+    }
+
+
+def normalise_tag(name: str) -> str:
+    """A tag as stored: trimmed, lower-case, inner white space turned into '-'."""
+    return "-".join(name.strip().lower().split())
+
+
+def _n(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
+
+
+_DEFAULT = TriageState()

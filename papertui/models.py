@@ -1,0 +1,211 @@
+"""The domain model: papers as imported, and the user's triage state.
+
+Pure data, no I/O and no Textual. Everything is a frozen dataclass so that a value handed
+to the UI can never be changed behind the library's back; every change goes through
+:class:`papertui.library.Library`, which produces new values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import Any
+
+__all__ = [
+    "ID_LENGTH",
+    "Paper",
+    "ParsedPaper",
+    "Source",
+    "TriageState",
+    "normalise_title",
+    "now_iso",
+    "paper_id",
+]
+
+ID_LENGTH = 12
+"""Hex digits in a paper id (48 bits: collision odds at 100k papers are about 1 in 50,000)."""
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_title(title: str) -> str:
+    """The key two titles are compared by: NFKC, case-folded, all white space removed.
+
+    "Easy and Efficient Transformer : Scalable" and "easy and efficient transformer: scalable"
+    are the same paper.
+    """
+    return _WS.sub("", unicodedata.normalize("NFKC", title)).casefold()
+
+
+def paper_id(title: str) -> str:
+    """A paper's stable id: the first :data:`ID_LENGTH` hex digits of SHA-1 of its normalised title.
+
+    Stable across imports and machines; users may type any unique prefix of it.
+    """
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:ID_LENGTH]
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO 8601 string with seconds precision."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One page a paper was seen on."""
+
+    file: str
+    """The page's file name (no folder)."""
+    page_date: str | None
+    """The page's own date as ``YYYY-MM-DD``, when the page showed one."""
+
+    def to_doc(self) -> dict[str, Any]:
+        """The JSON form (also the public ``sources`` schema)."""
+        return {"file": self.file, "page_date": self.page_date}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Source:
+        """Inverse of :meth:`to_doc`."""
+        return cls(file=str(doc["file"]), page_date=doc.get("page_date"))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPaper:
+    """One entry as the parser found it on one page (before de-duplication)."""
+
+    title: str
+    abstract: str
+    source: Source
+    line: int
+    """1-based line of the title in the page, for messages."""
+    authors_count: int | None = None
+    published: date | None = None
+    upvotes: int | None = None
+    code_urls: tuple[str, ...] = ()
+    project_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper in the library: imported metadata only (user state lives in :class:`TriageState`).
+
+    The abstract is kept apart (see :class:`papertui.library.Library.abstract`) so that the
+    list of 100k papers can be shown before 150 MB of abstracts are read.
+    """
+
+    id: str
+    title: str
+    authors_count: int | None = None
+    published: date | None = None
+    upvotes: int | None = None
+    code_urls: tuple[str, ...] = ()
+    project_urls: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    added_at: str = ""
+    """When the paper first entered this library (ISO 8601, UTC)."""
+
+    @property
+    def has_code(self) -> bool:
+        """Whether the paper has at least one code link."""
+        return bool(self.code_urls)
+
+    @property
+    def best_url(self) -> str | None:
+        """The link a title points to: the first code link, else the first project link."""
+        if self.code_urls:
+            return self.code_urls[0]
+        if self.project_urls:
+            return self.project_urls[0]
+        return None
+
+    def to_doc(self) -> dict[str, Any]:
+        """The stored form (JSON-ready)."""
+        return {
+            "title": self.title,
+            "authors_count": self.authors_count,
+            "published": self.published.isoformat() if self.published else None,
+            "upvotes": self.upvotes,
+            "code_urls": list(self.code_urls),
+            "project_urls": list(self.project_urls),
+            "sources": [s.to_doc() for s in self.sources],
+            "added_at": self.added_at,
+        }
+
+    @classmethod
+    def from_doc(cls, pid: str, doc: dict[str, Any]) -> Paper:
+        """Inverse of :meth:`to_doc`."""
+        published = doc.get("published")
+        return cls(
+            id=pid,
+            title=doc["title"],
+            authors_count=doc.get("authors_count"),
+            published=date.fromisoformat(published) if published else None,
+            upvotes=doc.get("upvotes"),
+            code_urls=tuple(doc.get("code_urls") or ()),
+            project_urls=tuple(doc.get("project_urls") or ()),
+            sources=tuple(Source.from_doc(s) for s in doc.get("sources") or ()),
+            added_at=doc.get("added_at", ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TriageState:
+    """What the user decided about one paper. The default value means "untouched"."""
+
+    starred: bool = False
+    """In the reading queue."""
+    queue_position: int | None = None
+    """Order in the queue (smaller first); set exactly when ``starred``."""
+    read: bool = False
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    changed: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """When each of ``starred``, ``read``, ``tags``, ``note`` last changed (ISO 8601, UTC)."""
+
+    @property
+    def is_default(self) -> bool:
+        """True when nothing has been decided (such states are not stored)."""
+        return self == _DEFAULT_STATE
+
+    @property
+    def in_inbox(self) -> bool:
+        """Unread and not queued: the papers still waiting for a decision."""
+        return not self.read and not self.starred
+
+    def with_changes(self, **changes: Any) -> TriageState:
+        """A copy with ``changes`` applied and their ``changed`` times stamped."""
+        stamp = now_iso()
+        changed = dict(self.changed)
+        for key in changes:
+            if key in ("starred", "read", "tags", "note"):
+                changed[key] = stamp
+        return replace(self, changed=changed, **changes)
+
+    def to_doc(self) -> dict[str, Any]:
+        """The stored form (JSON-ready)."""
+        return {
+            "starred": self.starred,
+            "queue_position": self.queue_position,
+            "read": self.read,
+            "tags": list(self.tags),
+            "note": self.note,
+            "changed": dict(self.changed),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> TriageState:
+        """Inverse of :meth:`to_doc`."""
+        return cls(
+            starred=bool(doc.get("starred", False)),
+            queue_position=doc.get("queue_position"),
+            read=bool(doc.get("read", False)),
+            tags=tuple(doc.get("tags") or ()),
+            note=str(doc.get("note") or ""),
+            changed=dict(doc.get("changed") or {}),
+        )
+
+
+_DEFAULT_STATE = TriageState()

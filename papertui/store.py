@@ -1,0 +1,610 @@
+"""Persistence: the only module that talks to TinyDB or touches the library's files.
+
+A library folder holds three TinyDB databases, each with a storage built for how it is used:
+
+``papers.json``
+    The imported corpus without abstracts: one document per paper, doc id = paper id. Written
+    only by an import, read at every start. :class:`ColumnarStorage` keeps it column-wise on
+    disk, so that 100,000 papers load in tens of milliseconds (a dict per paper would cost
+    ~0.8 s of ``json.loads`` on these machines).
+``abstracts/NN.json``
+    The abstracts, in :data:`SHARDS` shards by id, with :class:`AtomicJSONStorage`. They are
+    not needed for the first paint: the app loads them shard by shard in the background
+    (each shard is a short pause, never a long freeze) or one shard on demand.
+``state.json`` + ``state.journal``
+    The user's triage state, small and written on every keypress. :class:`JournalStorage`
+    appends each change as one JSON line and fsyncs it (~0.1 ms whatever the library's size);
+    the snapshot is rewritten (atomically) when a writable library is opened after a change.
+
+Every whole-file write goes through :func:`atomic_write`: a temp file in the same folder,
+fsync, ``os.replace``, fsync of the folder. A single writer is enforced with ``flock`` on the
+sibling file ``library.lock``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from papertui.fsutil import TMP_MARK, atomic_write, fsync_dir
+
+__all__ = [
+    "BACKUPS_KEPT",
+    "SHARDS",
+    "AtomicJSONStorage",
+    "Backup",
+    "ColumnarStorage",
+    "JournalStorage",
+    "LibraryDamaged",
+    "LibraryLocked",
+    "ReadOnlyLibrary",
+    "Store",
+    "StoreError",
+    "atomic_write",
+    "shard_of",
+]
+
+SHARDS = 32
+"""Number of abstract shards (~5 MB each at 100k papers)."""
+
+BACKUPS_KEPT = 5
+"""How many rotating backups of the triage state are kept."""
+
+_COLUMNAR_FORMAT = "papertui-columnar/1"
+
+Doc = dict[str, Any]
+Tables = dict[str, dict[str, Any]]
+
+
+class StoreError(Exception):
+    """A storage problem, with a one-line message fit for the user."""
+
+
+class LibraryDamaged(StoreError):
+    """A library file could not be read; it has been moved aside, never overwritten."""
+
+
+class LibraryLocked(StoreError):
+    """Another papertui process holds the library for writing."""
+
+
+class ReadOnlyLibrary(StoreError):
+    """A write was attempted on a library opened read-only."""
+
+
+def shard_of(pid: str) -> int:
+    """The abstract shard a paper id belongs to."""
+    return int(pid[:2], 16) % SHARDS
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _damaged(path: Path, why: str) -> LibraryDamaged:
+    """Move a damaged file aside (never delete it) and build the error that says so."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        os.replace(path, aside)
+        kept = f"kept as {aside.name}"
+    except OSError:
+        kept = "left in place"
+    return LibraryDamaged(
+        f"{path} is damaged ({why}); {kept}. Run 'papertui restore' to bring back a backup."
+    )
+
+
+def _read_json(path: Path) -> Any:
+    """Read a JSON file, or ``None`` if it does not exist. Damage raises :class:`LibraryDamaged`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _damaged(path, f"not valid JSON: {str(exc).splitlines()[0]}") from None
+
+
+class _StrTable(Table):
+    """A TinyDB table whose document ids are papertui's string paper ids."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class _DB(TinyDB):
+    """TinyDB with string document ids."""
+
+    table_class = _StrTable
+
+
+class _CachedStorage(Storage):
+    """Common part of the storages: read once, then serve the cached data; batch writes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._data: Tables | None = None
+        self._batch_depth = 0
+        self._dirty = False
+
+    def read(self) -> Tables | None:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def write(self, data: Tables) -> None:
+        self._data = data
+        if self._batch_depth:
+            self._dirty = True
+        else:
+            self._flush_or_forget(data)
+
+    def _flush_or_forget(self, data: Tables) -> None:
+        """Write ``data``; if that fails, forget the cached change so memory matches disk."""
+        try:
+            self._flush(data)
+        except BaseException:
+            self._data = None
+            raise
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several TinyDB operations into one physical write (all or nothing)."""
+        self._batch_depth += 1
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth:
+                dirty, self._dirty = self._dirty, False
+                if not ok:
+                    self._data = None  # forget the half-made change: re-read from disk
+                elif dirty and self._data is not None:
+                    self._flush_or_forget(self._data)
+
+    def _load(self) -> Tables:
+        raise NotImplementedError
+
+    def _flush(self, data: Tables) -> None:
+        raise NotImplementedError
+
+
+class AtomicJSONStorage(_CachedStorage):
+    """TinyDB's JSON layout, but read once and written atomically and durably."""
+
+    def _load(self) -> Tables:
+        data = _read_json(self.path)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise _damaged(self.path, "not a papertui library file")
+        return data
+
+    def _flush(self, data: Tables) -> None:
+        atomic_write(self.path, _dumps(data))
+
+
+class ColumnarStorage(_CachedStorage):
+    """TinyDB storage that keeps each table column-wise on disk.
+
+    ``{"format": ..., "tables": {name: {"ids": [...], "columns": {key: [...]}}}}``. Documents
+    are rebuilt only when TinyDB itself needs them (an import); :meth:`read_columns` hands
+    the columns out directly, which is what makes opening 100k papers fast.
+    """
+
+    def read_columns(self, table: str) -> tuple[list[str], dict[str, list[Any]]]:
+        """The ids and columns of ``table``, straight from disk (or from the cache)."""
+        if self._data is not None:
+            return _to_columns(self._data.get(table, {}))
+        raw = _read_json(self.path)
+        if raw is None:
+            return [], {}
+        t = self._check(raw)["tables"].get(table)
+        if not t:
+            return [], {}
+        return list(t["ids"]), dict(t["columns"])
+
+    def _check(self, raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict) or raw.get("format") != _COLUMNAR_FORMAT:
+            raise _damaged(self.path, "not a papertui library file")
+        return raw
+
+    def _load(self) -> Tables:
+        raw = _read_json(self.path)
+        if raw is None:
+            return {}
+        tables: Tables = {}
+        for name, t in self._check(raw)["tables"].items():
+            ids, cols = t["ids"], t["columns"]
+            keys = list(cols)
+            tables[name] = {pid: {k: cols[k][i] for k in keys} for i, pid in enumerate(ids)}
+        return tables
+
+    def _flush(self, data: Tables) -> None:
+        out = {name: _columns_doc(table) for name, table in data.items()}
+        atomic_write(self.path, _dumps({"format": _COLUMNAR_FORMAT, "tables": out}))
+
+
+def _columns_doc(table: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    ids, cols = _to_columns(table)
+    return {"ids": ids, "columns": cols}
+
+
+def _to_columns(table: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], dict[str, list[Any]]]:
+    keys: dict[str, None] = {}
+    for doc in table.values():
+        keys.update(dict.fromkeys(doc))
+    ids = list(table)
+    cols = {k: [table[pid].get(k) for pid in ids] for k in keys}
+    return ids, cols
+
+
+class JournalStorage(_CachedStorage):
+    """TinyDB storage for small, often-changed data: a snapshot plus an append-only journal.
+
+    Inside :meth:`touching`, a write appends one line per touched document to the journal
+    and fsyncs it, so a change costs the same whatever the size of the data. Outside it, a
+    write rewrites the snapshot atomically. A torn last line (a process killed mid-append,
+    before the write was acknowledged) is ignored when reading.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path)
+        self.journal = self.path.with_suffix(".journal")
+        self._touched: dict[str, set[str]] | None = None
+        self._jfh: Any = None
+        self.replayed = 0
+        """Journal records applied by the last read (0 = the snapshot was up to date)."""
+
+    @contextlib.contextmanager
+    def touching(self, table: str, ids: Iterable[str]) -> Iterator[None]:
+        """Journal only the documents ``ids`` of ``table`` for the writes made inside."""
+        self._touched = {table: set(ids)}
+        try:
+            with self.batch():
+                yield
+        finally:
+            self._touched = None
+
+    def _load(self) -> Tables:
+        data = _read_json(self.path)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise _damaged(self.path, "not a papertui library file")
+        self.replayed = 0
+        try:
+            raw = self.journal.read_bytes()
+        except FileNotFoundError:
+            return data
+        lines = raw.split(b"\n")
+        # The last element is b"" after a complete line, or a torn (unacknowledged) record.
+        for n, line in enumerate(lines[:-1], 1):
+            try:
+                rec = json.loads(line)
+                table = data.setdefault(rec["t"], {})
+                if rec["d"] is None:
+                    table.pop(rec["i"], None)
+                else:
+                    table[rec["i"]] = rec["d"]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise _damaged(self.journal, f"line {n} is not a journal record") from None
+            self.replayed += 1
+        return data
+
+    def _flush(self, data: Tables) -> None:
+        if self._touched is None:
+            self.compact(data)
+            return
+        out = bytearray()
+        for table, ids in self._touched.items():
+            docs = data.get(table, {})
+            for pid in sorted(ids):
+                out += _dumps({"t": table, "i": pid, "d": docs.get(pid)}) + b"\n"
+        if self._jfh is None:
+            self._open_journal()
+        fh = self._jfh
+        pos = fh.tell()
+        try:
+            fh.write(out)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except BaseException:
+            # Disk full or similar: cut the partial record off so the journal stays valid.
+            with contextlib.suppress(OSError):
+                fh.truncate(pos)
+            self.close()
+            raise
+
+    def _open_journal(self) -> None:
+        """Open the journal for appending, first cutting off a torn record left by a kill."""
+        new = not self.journal.exists()
+        fh = open(self.journal, "ab")  # noqa: SIM115 - kept open across writes
+        size = fh.tell()
+        if size:
+            with open(self.journal, "rb") as rd:
+                rd.seek(max(0, size - 1))
+                if rd.read(1) != b"\n":
+                    rd.seek(0)
+                    keep = rd.read().rfind(b"\n") + 1
+                    fh.truncate(keep)
+                    fh.seek(keep)
+        if new:
+            fsync_dir(self.journal.parent)
+        self._jfh = fh
+
+    def compact(self, data: Tables | None = None) -> None:
+        """Rewrite the snapshot with everything, then empty the journal (both atomic)."""
+        if data is None:
+            data = self.read() or {}
+        atomic_write(self.path, _dumps(data))
+        self.close()
+        if self.journal.exists():
+            atomic_write(self.journal, b"")
+        self.replayed = 0
+
+    def close(self) -> None:
+        if self._jfh is not None:
+            self._jfh.close()
+            self._jfh = None
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One rotating backup of the triage state."""
+
+    path: Path
+    taken_at: datetime
+    entries: int
+
+    @property
+    def name(self) -> str:
+        """The backup's file name (what ``papertui restore NAME`` takes)."""
+        return self.path.name
+
+
+class Store:
+    """The library folder: corpus, abstracts, triage state, lock and backups.
+
+    Open with ``readonly=False`` to write: the lock is taken (waiting up to
+    ``lock_timeout`` seconds) and held until :meth:`close`.
+    """
+
+    def __init__(self, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> None:
+        self.root = root
+        self.readonly = readonly
+        self._lock_fd: int | None = None
+        if not readonly:
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create library folder {root}: {exc.strerror}") from None
+            self._lock(lock_timeout)
+            self._clean_temp_files()
+        self._papers_storage: ColumnarStorage | None = None
+        self._papers_db: _DB | None = None
+        self._state_storage: JournalStorage | None = None
+        self._state_db: _DB | None = None
+
+    # -- lock ---------------------------------------------------------------------------
+    @property
+    def lock_path(self) -> Path:
+        """The sibling lock file (never the data files, which atomic replace swaps)."""
+        return self.root / "library.lock"
+
+    def _lock(self, timeout: float) -> None:
+        import fcntl
+
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot open {self.lock_path}: {exc.strerror}") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise StoreError(f"cannot lock {self.lock_path}: {exc.strerror}") from None
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+                    os.close(fd)
+                    who = f" (pid {holder})" if holder.isdigit() else ""
+                    raise LibraryLocked(
+                        f"library {self.root} is in use by another papertui{who}; "
+                        "close it and try again"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._lock_fd = fd
+
+    def _clean_temp_files(self) -> None:
+        """Remove temp files left by a killed process (safe: we hold the lock)."""
+        for folder in (self.root, self.root / "abstracts", self.root / "backups"):
+            if folder.is_dir():
+                for p in folder.glob(f".*{TMP_MARK}*"):
+                    with contextlib.suppress(OSError):
+                        p.unlink()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release files and the lock."""
+        if self._state_storage is not None:
+            self._state_storage.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyLibrary("the library is open read-only (another papertui holds it)")
+
+    # -- corpus -------------------------------------------------------------------------
+    @property
+    def papers_path(self) -> Path:
+        """The corpus database file."""
+        return self.root / "papers.json"
+
+    def _papers(self) -> tuple[ColumnarStorage, _DB]:
+        if self._papers_db is None or self._papers_storage is None:
+            db = _DB(self.papers_path, storage=ColumnarStorage)
+            self._papers_storage = db.storage  # type: ignore[assignment]
+            self._papers_db = db
+        assert self._papers_storage is not None
+        return self._papers_storage, self._papers_db
+
+    def load_paper_columns(self) -> tuple[list[str], dict[str, list[Any]]]:
+        """All papers' metadata as columns (the fast path used at start-up)."""
+        storage, _ = self._papers()
+        return storage.read_columns("papers")
+
+    def abstract_path(self, shard: int) -> Path:
+        """The file of one abstract shard."""
+        return self.root / "abstracts" / f"{shard:02d}.json"
+
+    def load_abstract_shard(self, shard: int) -> dict[str, str]:
+        """The abstracts of one shard, ``{paper id: abstract}``."""
+        data = AtomicJSONStorage(self.abstract_path(shard)).read() or {}
+        return {pid: doc.get("a", "") for pid, doc in data.get("abstracts", {}).items()}
+
+    def save_papers(self, docs: Mapping[str, Doc], abstracts: Mapping[str, str]) -> None:
+        """Insert or replace the given papers (metadata docs and abstracts) in one import.
+
+        Abstract shards are written first, then the corpus file: a crash in between leaves
+        at worst abstracts for papers the corpus does not list yet, never the reverse.
+        """
+        self._writable()
+        by_shard: dict[int, dict[str, str]] = {}
+        for pid, text in abstracts.items():
+            by_shard.setdefault(shard_of(pid), {})[pid] = text
+        for shard, items in sorted(by_shard.items()):
+            db = _DB(self.abstract_path(shard), storage=AtomicJSONStorage)
+            table = db.table("abstracts")
+            with db.storage.batch():  # type: ignore[attr-defined]
+                table.remove(doc_ids=list(items))  # type: ignore[arg-type]
+                table.insert_multiple(Document({"a": t}, doc_id=p) for p, t in items.items())  # type: ignore[arg-type]
+        storage, db = self._papers()
+        papers = db.table("papers")
+        with storage.batch():
+            papers.remove(doc_ids=list(docs))  # type: ignore[arg-type]
+            papers.insert_multiple(Document(d, doc_id=p) for p, d in docs.items())  # type: ignore[arg-type]
+
+    # -- triage state -------------------------------------------------------------------
+    @property
+    def state_path(self) -> Path:
+        """The triage state snapshot file."""
+        return self.root / "state.json"
+
+    def _state(self) -> tuple[JournalStorage, _DB]:
+        if self._state_db is None:
+            db = _DB(self.state_path, storage=JournalStorage)
+            self._state_storage = db.storage  # type: ignore[assignment]
+            self._state_db = db
+        assert self._state_storage is not None
+        return self._state_storage, self._state_db
+
+    def load_states(self) -> dict[str, Doc]:
+        """Every stored triage state, ``{paper id: doc}``.
+
+        Opening a writable library after a change takes a backup and folds the journal
+        into the snapshot.
+        """
+        storage, _db = self._state()
+        data = storage.read() or {}
+        states = dict(data.get("state", {}))
+        if not self.readonly and storage.replayed:
+            storage.compact()
+            self.backup_state()
+        return states
+
+    def put_states(self, docs: Mapping[str, Doc | None]) -> None:
+        """Store (or, for ``None``, forget) the states of some papers; durable on return."""
+        self._writable()
+        storage, db = self._state()
+        table = db.table("state")
+        with storage.touching("state", docs):
+            table.remove(doc_ids=list(docs))  # type: ignore[arg-type]
+            table.insert_multiple(
+                Document(doc, doc_id=pid)  # type: ignore[arg-type]
+                for pid, doc in docs.items()
+                if doc is not None
+            )
+
+    # -- backups ------------------------------------------------------------------------
+    @property
+    def backups_dir(self) -> Path:
+        """Where the rotating backups live."""
+        return self.root / "backups"
+
+    def backup_state(self) -> Backup | None:
+        """Copy the current state snapshot into ``backups/`` and keep the newest few."""
+        self._writable()
+        if not self.state_path.exists():
+            return None
+        now = datetime.now(timezone.utc)
+        target = self.backups_dir / f"state-{now.strftime('%Y%m%dT%H%M%S%f')}.json"
+        atomic_write(target, self.state_path.read_bytes())
+        for old in self.list_backups()[BACKUPS_KEPT:]:
+            with contextlib.suppress(OSError):
+                old.path.unlink()
+        return self.list_backups()[0]
+
+    def list_backups(self) -> list[Backup]:
+        """The backups, newest first."""
+        out = []
+        for p in self.backups_dir.glob("state-*.json"):
+            stamp = p.stem.removeprefix("state-")
+            try:
+                taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
+            except ValueError:
+                continue
+            try:
+                entries = len(json.loads(p.read_bytes()).get("state", {}))
+            except (OSError, ValueError, AttributeError):
+                entries = -1
+            out.append(Backup(p, taken, entries))
+        return sorted(out, key=lambda b: b.taken_at, reverse=True)
+
+    def restore_backup(self, backup: Backup) -> None:
+        """Make ``backup`` the current triage state (the current one is backed up first)."""
+        self._writable()
+        try:
+            raw = backup.path.read_bytes()
+            if not isinstance(json.loads(raw), dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"backup {backup.path} is unreadable: {exc}") from None
+        if self._state_storage is not None:
+            self._state_storage.close()
+        self._state_db = self._state_storage = None
+        with contextlib.suppress(StoreError):
+            self.backup_state()
+        atomic_write(self.state_path, raw)
+        journal = self.state_path.with_suffix(".journal")
+        if journal.exists():
+            atomic_write(journal, b"")

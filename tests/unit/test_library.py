@@ -1,0 +1,160 @@
+"""The library: import merging, triage state, views, queue order, undo."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from papertui.library import Library, LibraryError
+from papertui.models import ParsedPaper, Source, paper_id
+
+SRC = Source("a.txt", "2024-12-12")
+
+
+def entry(title: str, **kw: object) -> ParsedPaper:
+    base: dict[str, object] = {"title": title, "abstract": f"About {title}.", "source": SRC, "line": 1}
+    base.update(kw)
+    return ParsedPaper(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    lib = Library.open(tmp_path / "lib")
+    lib.import_entries(
+        [
+            entry("Alpha", published=date(2024, 3, 1), upvotes=5),
+            entry("Beta", published=date(2024, 5, 1), upvotes=1, code_urls=("https://github.com/b/b",)),
+            entry("Gamma", published=None, upvotes=9),
+            entry("Delta", published=date(2023, 1, 1)),
+        ]
+    )
+    return lib
+
+
+def ids(lib: Library, *titles: str) -> list[str]:
+    return [paper_id(t) for t in titles]
+
+
+def test_duplicates_merge_keeping_richest_metadata_and_all_sources(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path)
+    report = lib.import_entries(
+        [
+            entry("Same  Title", abstract="short", source=Source("a.txt", None)),
+            entry("same title", abstract="a much longer abstract", upvotes=7, authors_count=3,
+                  published=date(2024, 1, 2), source=Source("b.txt", "2024-12-12")),
+        ]
+    )
+    assert (report.total, report.new) == (1, 1)
+    pid = paper_id("Same Title")
+    p = lib.paper(pid)
+    assert p.title == "Same  Title"
+    assert (p.upvotes, p.authors_count, p.published) == (7, 3, date(2024, 1, 2))
+    assert [s.file for s in p.sources] == ["a.txt", "b.txt"]
+    assert lib.abstract(pid) == "a much longer abstract"
+
+
+def test_reimport_keeps_state_and_refreshes_metadata(lib: Library) -> None:
+    a, b = ids(lib, "Alpha", "Beta")
+    lib.set_starred([a], True)
+    lib.tag([a], add=["ml"])
+    lib.set_note(a, "keep me")
+    lib.set_read([b], True)
+    report = lib.import_entries([entry("Alpha", published=date(2024, 3, 1), upvotes=5), entry("Beta")])
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
+    report = lib.import_entries([entry("Alpha", upvotes=50)])
+    assert (report.new, report.updated) == (0, 1)
+    root = lib.root
+    lib.close()
+    lib = Library.open(root)
+    assert lib.paper(a).upvotes == 50
+    s = lib.state(a)
+    assert (s.starred, s.tags, s.note) == (True, ("ml",), "keep me")
+    assert lib.state(b).read
+
+
+def test_views_counts_and_sorts(lib: Library) -> None:
+    a, b, g, d = ids(lib, "Alpha", "Beta", "Gamma", "Delta")
+    assert lib.select("all", None, "date").ids == [b, a, d, g]
+    assert lib.select("all", None, "upvotes").ids[0] == g
+    assert lib.select("all", None, "title").ids == [a, b, d, g]
+    lib.set_starred([a], True)
+    lib.set_read([b], True)
+    lib.tag([d], add=["x"])
+    assert lib.counts() == {"inbox": 2, "queue": 1, "read": 1, "all": 4}
+    assert set(lib.select("inbox").ids) == {g, d}
+    assert lib.select("read").ids == [b]
+    assert lib.select("tag:x").ids == [d]
+    with pytest.raises(LibraryError):
+        lib.select("nonsense")
+
+
+def test_queue_order_and_moves(lib: Library) -> None:
+    a, b, g = ids(lib, "Alpha", "Beta", "Gamma")
+    lib.set_starred([a], True)
+    lib.set_starred([b, g], True)
+    assert lib.queue() == [a, b, g]
+    lib.move_in_queue(g, -1)
+    assert lib.queue() == [a, g, b]
+    lib.move_in_queue(a, +5)
+    assert lib.queue() == [g, b, a]
+    lib.set_starred([b], False)
+    assert lib.queue() == [g, a] and lib.state(b).queue_position is None
+    with pytest.raises(LibraryError):
+        lib.move_in_queue(b, 1)
+
+
+def test_undo_redo_batch(lib: Library) -> None:
+    a, b = ids(lib, "Alpha", "Beta")
+    lib.set_starred([a, b], True)
+    lib.tag([a, b], add=["t1", "t2"], remove=[])
+    lib.undo_last()
+    assert lib.state(a).tags == () and lib.state(b).starred
+    lib.undo_last()
+    assert not lib.state(a).starred and not lib.state(b).starred
+    assert lib.undo_last() is None
+    lib.redo_last()
+    assert lib.queue() == [a, b]
+    root = lib.root
+    lib.close()
+    assert Library.open(root, readonly=True).queue() == [a, b]  # undo/redo are saved too
+
+
+def test_tags_are_normalised_and_removable(lib: Library) -> None:
+    (a,) = ids(lib, "Alpha")
+    lib.tag([a], add=["  Deep Learning ", "ML"])
+    assert lib.state(a).tags == ("deep-learning", "ml")
+    lib.tag([a], remove=["ml"])
+    assert lib.state(a).tags == ("deep-learning",)
+    with pytest.raises(LibraryError):
+        lib.tag([a], add=["  "])
+
+
+def test_untouched_state_is_forgotten(lib: Library) -> None:
+    (a,) = ids(lib, "Alpha")
+    lib.set_read([a], True)
+    lib.set_read([a], False)
+    assert lib.state(a).is_default
+    assert a not in lib.store.load_states()
+
+
+def test_resolve_prefix(lib: Library) -> None:
+    (a,) = ids(lib, "Alpha")
+    assert lib.resolve(a[:6]) == a
+    assert lib.resolve(a.upper()) == a
+    with pytest.raises(LibraryError, match="no paper"):
+        lib.resolve("zzzz")
+    seen: dict[str, str] = {}
+    n = 0
+    while True:  # find two titles whose ids share a 3-digit prefix
+        n += 1
+        title = f"Paper {n}"
+        prefix = paper_id(title)[:3]
+        if prefix in seen:
+            break
+        seen[prefix] = title
+    lib.import_entries([entry(title), entry(seen[prefix])])
+    with pytest.raises(LibraryError, match="ambiguous"):
+        lib.resolve(prefix)
+    assert lib.resolve(paper_id(title)[:12]) == paper_id(title)

@@ -1,0 +1,178 @@
+"""The store: atomic files, the journal, locking, damage handling and backups."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+from tinydb import Query
+
+from papertui.fsutil import atomic_write
+from papertui.store import (
+    BACKUPS_KEPT,
+    LibraryDamaged,
+    LibraryLocked,
+    ReadOnlyLibrary,
+    Store,
+    _DB,
+    ColumnarStorage,
+)
+
+
+def _state(n: int) -> dict[str, object]:
+    return {"starred": True, "queue_position": n, "read": False, "tags": [], "note": ""}
+
+
+def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "f.json"
+    atomic_write(target, b"old")
+
+    def boom(*_a: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_states_survive_reopen_and_journal_is_folded(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.put_states({"aaa": _state(1), "bbb": _state(2)})
+    store.put_states({"aaa": None})
+    store.close()
+    journal = tmp_path / "state.journal"
+    assert len(journal.read_bytes().splitlines()) == 3  # one line per touched paper
+    store = Store(tmp_path)
+    assert set(store.load_states()) == {"bbb"}
+    store.close()
+    assert journal.read_bytes() == b""  # folded into the snapshot on open
+    assert set(json.loads((tmp_path / "state.json").read_text())["state"]) == {"bbb"}
+
+
+def test_torn_last_journal_line_is_ignored_and_cut(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.put_states({"aaa": _state(1)})
+    store.close()
+    journal = tmp_path / "state.journal"
+    with open(journal, "ab") as fh:
+        fh.write(b'{"t":"state","i":"bbb","d":{"star')  # killed mid-append
+    ro = Store(tmp_path, readonly=True)
+    assert set(ro.load_states()) == {"aaa"}
+    ro.close()
+    # A writer that appends before compacting must not glue its record to the torn one.
+    store = Store(tmp_path)
+    store._state()[0].read()
+    store.put_states({"ccc": _state(2)})
+    store.close()
+    store = Store(tmp_path)
+    assert set(store.load_states()) == {"aaa", "ccc"}
+    store.close()
+
+
+def test_corrupt_state_is_moved_aside_never_replaced(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.put_states({"aaa": _state(1)})
+    store.close()
+    with Store(tmp_path) as store:
+        store.load_states()  # compacts into state.json
+    (tmp_path / "state.json").write_bytes(b'{"state": {"aaa": ')  # truncated
+    with pytest.raises(LibraryDamaged) as err, Store(tmp_path) as store:
+        store.load_states()
+    msg = str(err.value)
+    assert "state.json" in msg and "papertui restore" in msg and "\n" not in msg
+    aside = [p.name for p in tmp_path.iterdir() if p.name.startswith("state.json.damaged-")]
+    assert len(aside) == 1
+    assert (tmp_path / aside[0]).read_bytes() == b'{"state": {"aaa": '
+
+
+def test_foreign_papers_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "papers.json").write_text('{"_default": {}}')
+    with pytest.raises(LibraryDamaged, match="papers.json"):
+        Store(tmp_path).load_paper_columns()
+
+
+def test_failed_state_write_changes_nothing_and_next_write_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path)
+    store.put_states({"aaa": _state(1)})
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError):
+        store.put_states({"bbb": _state(2)})
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert set(store.load_states()) == {"aaa"}  # memory matches disk again
+    store.put_states({"ccc": _state(3)})
+    store.close()
+    store = Store(tmp_path)
+    assert set(store.load_states()) == {"aaa", "ccc"}
+    store.close()
+
+
+def test_second_writer_is_refused_reader_is_not(tmp_path: Path) -> None:
+    first = Store(tmp_path)
+    with pytest.raises(LibraryLocked, match=f"pid {os.getpid()}"):
+        Store(tmp_path, lock_timeout=0.2)
+    reader = Store(tmp_path, readonly=True)
+    with pytest.raises(ReadOnlyLibrary):
+        reader.put_states({"aaa": _state(1)})
+    first.close()
+    Store(tmp_path).close()  # released
+
+
+def test_leftover_temp_files_are_cleaned_on_start(tmp_path: Path) -> None:
+    (tmp_path / ".state.json.tmp-12345").write_text("half")
+    Store(tmp_path).close()
+    assert not (tmp_path / ".state.json.tmp-12345").exists()
+
+
+def test_backups_rotate_and_restore(tmp_path: Path) -> None:
+    for n in range(BACKUPS_KEPT + 3):
+        store = Store(tmp_path)
+        store.load_states()
+        store.put_states({f"p{n}": _state(n)})
+        store.close()
+    store = Store(tmp_path)
+    store.load_states()  # takes the last backup
+    backups = store.list_backups()
+    assert len(backups) == BACKUPS_KEPT
+    assert backups[0].entries == BACKUPS_KEPT + 3
+    oldest = backups[-1]
+    store.restore_backup(oldest)
+    store.close()
+    store = Store(tmp_path)
+    assert len(store.load_states()) == oldest.entries
+    store.close()
+
+
+def test_corpus_is_a_real_tinydb_database(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    docs = {"aaa": {"title": "A", "upvotes": 3}, "bbb": {"title": "B", "upvotes": 9}}
+    store.save_papers(docs, {"aaa": "abstract a", "bbb": "abstract b"})
+    store.close()
+    db = _DB(tmp_path / "papers.json", storage=ColumnarStorage)
+    hits = db.table("papers").search(Query().upvotes > 5)
+    assert [h["title"] for h in hits] == ["B"]
+    assert db.table("papers").get(doc_id="aaa")["title"] == "A"
+    ids, cols = Store(tmp_path, readonly=True).load_paper_columns()
+    assert ids == ["aaa", "bbb"] and cols["upvotes"] == [3, 9]
+    from papertui.store import shard_of
+
+    assert Store(tmp_path, readonly=True).load_abstract_shard(shard_of("bbb"))["bbb"] == "abstract b"
