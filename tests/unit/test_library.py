@@ -14,7 +14,12 @@ SRC = Source("a.txt", "2024-12-12")
 
 
 def entry(title: str, **kw: object) -> ParsedPaper:
-    base: dict[str, object] = {"title": title, "abstract": f"About {title}.", "source": SRC, "line": 1}
+    base: dict[str, object] = {
+        "title": title,
+        "abstract": f"About {title}.",
+        "source": SRC,
+        "line": 1,
+    }
     base.update(kw)
     return ParsedPaper(**base)  # type: ignore[arg-type]
 
@@ -25,7 +30,9 @@ def lib(tmp_path: Path) -> Library:
     lib.import_entries(
         [
             entry("Alpha", published=date(2024, 3, 1), upvotes=5),
-            entry("Beta", published=date(2024, 5, 1), upvotes=1, code_urls=("https://github.com/b/b",)),
+            entry(
+                "Beta", published=date(2024, 5, 1), upvotes=1, code_urls=("https://github.com/b/b",)
+            ),
             entry("Gamma", published=None, upvotes=9),
             entry("Delta", published=date(2023, 1, 1)),
         ]
@@ -42,8 +49,14 @@ def test_duplicates_merge_keeping_richest_metadata_and_all_sources(tmp_path: Pat
     report = lib.import_entries(
         [
             entry("Same  Title", abstract="short", source=Source("a.txt", None)),
-            entry("same title", abstract="a much longer abstract", upvotes=7, authors_count=3,
-                  published=date(2024, 1, 2), source=Source("b.txt", "2024-12-12")),
+            entry(
+                "same title",
+                abstract="a much longer abstract",
+                upvotes=7,
+                authors_count=3,
+                published=date(2024, 1, 2),
+                source=Source("b.txt", "2024-12-12"),
+            ),
         ]
     )
     assert (report.total, report.new) == (1, 1)
@@ -61,7 +74,9 @@ def test_reimport_keeps_state_and_refreshes_metadata(lib: Library) -> None:
     lib.tag([a], add=["ml"])
     lib.set_note(a, "keep me")
     lib.set_read([b], True)
-    report = lib.import_entries([entry("Alpha", published=date(2024, 3, 1), upvotes=5), entry("Beta")])
+    report = lib.import_entries(
+        [entry("Alpha", published=date(2024, 3, 1), upvotes=5), entry("Beta")]
+    )
     assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
     report = lib.import_entries([entry("Alpha", upvotes=50)])
     assert (report.new, report.updated) == (0, 1)

@@ -12,13 +12,13 @@ from tinydb import Query
 
 from papertui.fsutil import atomic_write
 from papertui.store import (
+    _DB,
     BACKUPS_KEPT,
+    ColumnarStorage,
     LibraryDamaged,
     LibraryLocked,
     ReadOnlyLibrary,
     Store,
-    _DB,
-    ColumnarStorage,
 )
 
 
@@ -34,7 +34,9 @@ def test_atomic_write_replaces_and_leaves_no_temp(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
 
 
-def test_atomic_write_failure_keeps_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_atomic_write_failure_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "f.json"
     atomic_write(target, b"old")
 
@@ -100,7 +102,7 @@ def test_corrupt_state_is_moved_aside_never_replaced(tmp_path: Path) -> None:
 
 def test_foreign_papers_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "papers.json").write_text('{"_default": {}}')
-    with pytest.raises(LibraryDamaged, match="papers.json"):
+    with pytest.raises(LibraryDamaged, match=r"papers\.json"):
         Store(tmp_path).load_paper_columns()
 
 
@@ -175,4 +177,6 @@ def test_corpus_is_a_real_tinydb_database(tmp_path: Path) -> None:
     assert ids == ["aaa", "bbb"] and cols["upvotes"] == [3, 9]
     from papertui.store import shard_of
 
-    assert Store(tmp_path, readonly=True).load_abstract_shard(shard_of("bbb"))["bbb"] == "abstract b"
+    assert (
+        Store(tmp_path, readonly=True).load_abstract_shard(shard_of("bbb"))["bbb"] == "abstract b"
+    )

@@ -1,0 +1,218 @@
+"""Export papers as JSON records or as a Markdown reading list.
+
+Pure functions, no I/O. The JSON record (:func:`paper_record`) is a public contract. The
+Markdown (:func:`to_markdown`) is meant to be pasted into notes or a GitHub issue: a GitHub
+task list, one item per paper. Every piece of user or imported text in it is escaped, so a
+title such as ``*Not* [bold](x) <b>`` shows literally, and only ``http``/``https`` URLs
+(:func:`papertui.links.is_safe_url`) ever become links.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from papertui.links import is_safe_url
+from papertui.models import Paper, TriageState
+
+__all__ = [
+    "markdown_escape",
+    "paper_record",
+    "to_json",
+    "to_markdown",
+]
+
+
+# --------------------------------------------------------------------------------------
+# JSON
+
+
+def paper_record(paper: Paper, state: TriageState, abstract: str) -> dict[str, Any]:
+    """The public JSON record of one paper (keys in this order; the schema is a contract).
+
+    ``id``, ``title``, ``abstract`` (str); ``authors_count`` (int or null); ``published``
+    (``YYYY-MM-DD`` or null); ``upvotes`` (int or null); ``code_urls``, ``project_urls``
+    (lists of str); ``sources`` (list of ``{"file", "page_date"}``); ``tags`` (list of str);
+    ``starred``, ``read`` (bool); ``note`` (str); ``queue_position`` (int or null);
+    ``added_at`` (ISO 8601 str).
+    """
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "abstract": abstract,
+        "authors_count": paper.authors_count,
+        "published": paper.published.isoformat() if paper.published else None,
+        "upvotes": paper.upvotes,
+        "code_urls": list(paper.code_urls),
+        "project_urls": list(paper.project_urls),
+        "sources": [source.to_doc() for source in paper.sources],
+        "tags": list(state.tags),
+        "starred": bool(state.starred),
+        "read": bool(state.read),
+        "note": state.note,
+        "queue_position": state.queue_position,
+        "added_at": paper.added_at,
+    }
+
+
+def to_json(records: Iterable[Mapping[str, Any]]) -> str:
+    """A JSON array of ``records``: indent 2, non-ASCII kept as is, trailing newline."""
+    return json.dumps([dict(r) for r in records], indent=2, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------------------
+# Markdown
+
+# Characters with a meaning anywhere in a line (CommonMark plus GitHub's tables, strike-
+# through and math). A backslash before any ASCII punctuation makes it literal.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|<>#!~$])")
+# "&copy;" or "&#60;" would be decoded as character references; "R&D" is left alone.
+_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# What a line may not start with: a list marker, a setext underline, an ordered-list number.
+_ORDERED_START = re.compile(r"([0-9]+)([.)])")
+# Characters percent-encoded in link destinations so that they cannot end or confuse it.
+_URL_UNSAFE = re.compile(r"[\s<>()\[\]\\`\"'\x00-\x1f\x7f]")
+_SEP = " · "
+
+
+def markdown_escape(text: str) -> str:
+    """``text`` as Markdown that renders literally, on one line.
+
+    White space runs (including line breaks) become one space; Markdown punctuation is
+    backslash-escaped, and so is anything that would start a block at the beginning of a
+    line (``-``, ``+``, ``=``, ``1.``, ``1)``).
+    """
+    text = " ".join(text.split())
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY_LIKE.sub(r"\\&", text)
+    if text[:1] in ("-", "+", "="):
+        return "\\" + text
+    m = _ORDERED_START.match(text)
+    if m:
+        return f"{m[1]}\\{m[2]}{text[m.end() :]}"
+    return text
+
+
+def _encode_url_char(m: re.Match[str]) -> str:
+    """Percent-encode one character (as UTF-8)."""
+    return "".join(f"%{byte:02X}" for byte in m[0].encode("utf-8"))
+
+
+def _link_destination(url: str) -> str:
+    """``url`` made safe to put between ``(`` and ``)`` of a Markdown link."""
+    url = _URL_UNSAFE.sub(_encode_url_char, url)
+    return _ENTITY_LIKE.sub(r"\\&", url)
+
+
+def _title_markdown(paper: Paper) -> str:
+    """The title, linked to its first code link (else project link) when that is safe."""
+    title = markdown_escape(paper.title) or "(untitled)"
+    for url in (*paper.code_urls, *paper.project_urls):
+        if is_safe_url(url):
+            return f"[{title}]({_link_destination(url)})"
+    return title
+
+
+def _note_lines(note: str) -> list[str]:
+    """The note as block-quote lines indented into a list item (empty when no note).
+
+    Each line is escaped on its own (so a line of a note cannot start a heading, list or
+    code block); leading indentation is dropped and runs of blank lines become one.
+    """
+    lines: list[str] = []
+    for raw in note.splitlines():
+        line = markdown_escape(raw)
+        if line or (lines and lines[-1] != "  >"):
+            lines.append(f"  > {line}" if line else "  >")
+    while lines and lines[-1] == "  >":
+        lines.pop()
+    return lines
+
+
+def _item(paper: Paper, state: TriageState) -> list[str]:
+    """The lines of one task-list item."""
+    box = "[x]" if state.read else "[ ]"
+    meta: list[str] = []
+    if paper.published is not None:
+        meta.append(paper.published.isoformat())
+    if paper.upvotes is not None:
+        meta.append(f"{paper.upvotes} upvote" + ("" if paper.upvotes == 1 else "s"))
+    tags = [markdown_escape(tag) for tag in state.tags]
+    tags = [tag for tag in tags if tag]
+    if tags:
+        meta.append("tags: " + ", ".join(tags))
+    line = f"- {box} {_title_markdown(paper)}"
+    if meta:
+        line += " — " + _SEP.join(meta)
+    return [line, *_note_lines(state.note)]
+
+
+def _plural(n: int, word: str) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def to_markdown(
+    items: Sequence[tuple[Paper, TriageState]],
+    *,
+    title: str = "Reading queue",
+    today: date,
+    group_by: str | None = None,
+) -> str:
+    """A Markdown reading list of ``items`` (in the given order).
+
+    A ``#`` heading with ``title`` and ``today``, a line of counts (``12 papers · 3 read ·
+    9 to read``), then one GitHub task-list item per paper: ``- [x]`` when read, ``- [ ]``
+    otherwise; the title linked to its first code link (else project link), then the
+    published date, upvotes and tags, and the note as a block quote inside the item.
+
+    With ``group_by="tag"`` there is a ``##`` section per tag (tags that differ only in case
+    share one), sorted case-insensitively; a paper with several tags appears under each,
+    and untagged papers come last under "Untagged". The counts count each paper once.
+
+    :raises ValueError: for a ``group_by`` other than ``None`` or ``"tag"``.
+    """
+    if group_by not in (None, "tag"):
+        raise ValueError(f"unknown group_by {group_by!r} (use None or 'tag')")
+    read = sum(1 for _, state in items if state.read)
+    heading = markdown_escape(title)
+    lines = [
+        f"# {heading} — {today.isoformat()}" if heading else f"# {today.isoformat()}",
+        "",
+        f"{_plural(len(items), 'paper')}{_SEP}{read} read{_SEP}{len(items) - read} to read",
+    ]
+    if group_by is None:
+        if items:
+            lines.append("")
+            for paper, state in items:
+                lines.extend(_item(paper, state))
+        return "\n".join(lines) + "\n"
+
+    # Tags are grouped case-insensitively (as ``tag:`` searches them); a section is named
+    # by the first spelling met.
+    sections: dict[str, list[tuple[Paper, TriageState]]] = {}
+    names: dict[str, str] = {}
+    untagged: list[tuple[Paper, TriageState]] = []
+    for paper, state in items:
+        keys: dict[str, None] = {}
+        for tag in state.tags:
+            name = " ".join(tag.split())
+            if name:
+                key = name.casefold()
+                names.setdefault(key, name)
+                keys[key] = None
+        if not keys:
+            untagged.append((paper, state))
+        for key in keys:
+            sections.setdefault(key, []).append((paper, state))
+    ordered = [(markdown_escape(names[key]), sections[key]) for key in sorted(sections)]
+    if untagged:
+        ordered.append(("Untagged", untagged))
+    for name, members in ordered:
+        lines.extend(["", f"## {name} ({len(members)})", ""])
+        for paper, state in members:
+            lines.extend(_item(paper, state))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,123 @@
+"""Importing page files into a library: shared by ``papertui import`` and the app's import.
+
+Pure domain code (no Textual): it reads files with :mod:`papertui.parsing`, reports each
+file's outcome, and stores everything that parsed in one library write.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from papertui.library import ImportReport, Library
+from papertui.models import ParsedPaper
+from papertui.parsing import PageError, PageResult, parse_page, read_page
+
+__all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths"]
+
+STDIN = "-"
+"""The path that means standard input."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one input file."""
+
+    name: str
+    result: PageResult | None = None
+    error: str | None = None
+    """Why the file failed (one line naming it); None when it imported."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file contributed papers."""
+        return self.error is None
+
+    def describe(self) -> str:
+        """One line for the user: ``name: 60 entries (metadata layout, page date ...)``."""
+        if self.error is not None:
+            return self.error
+        r = self.result
+        assert r is not None
+        bits = [f"{r.layout} layout"]
+        if r.page_date:
+            bits.append(f"page date {r.page_date.isoformat()}")
+        noun = "entry" if len(r.papers) == 1 else "entries"
+        return f"{self.name}: {len(r.papers)} {noun} ({', '.join(bits)})"
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """The outcome of one import: per file, then the library's counts."""
+
+    files: list[FileOutcome] = field(default_factory=list)
+    report: ImportReport = field(default_factory=ImportReport)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        """The files that did not import."""
+        return [f for f in self.files if not f.ok]
+
+
+def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
+    """Files to read, with folders expanded to their ``*.txt``; missing paths are failures."""
+    out: list[str] = []
+    failures: list[FileOutcome] = []
+    for raw in paths:
+        if raw == STDIN:
+            out.append(raw)
+            continue
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            pages = sorted(q for q in p.glob("*.txt") if q.is_file())
+            if not pages:
+                failures.append(FileOutcome(raw, error=f"{raw}: no *.txt pages in this folder"))
+            out.extend(str(q) for q in pages)
+        elif p.exists():
+            out.append(str(p))
+        else:
+            failures.append(FileOutcome(raw, error=f"{raw}: no such file or folder"))
+    return out, failures
+
+
+def _read_one(path: str, year: int | None) -> FileOutcome:
+    if path == STDIN:
+        text = sys.stdin.read()
+        result = parse_page(text, file="<stdin>", year=year, fallback_year=date.today().year)
+        name = "<stdin>"
+    else:
+        name = path
+        try:
+            result = read_page(Path(path), year=year)
+        except PageError as exc:
+            return FileOutcome(name, error=str(exc))
+    if not result.papers:
+        return FileOutcome(name, result, error=f"{name}: no papers found")
+    return FileOutcome(name, result)
+
+
+def import_paths(
+    library: Library,
+    paths: Sequence[str],
+    *,
+    year: int | None = None,
+    progress: Callable[[int, int, FileOutcome], None] | None = None,
+) -> ImportRun:
+    """Read every path and store what parsed, in one write. Failed files change nothing."""
+    files, outcomes = expand_paths(paths)
+    if progress is not None:
+        for early in outcomes:
+            progress(0, len(files), early)
+    entries: list[ParsedPaper] = []
+    for n, path in enumerate(files, 1):
+        outcome = _read_one(path, year)
+        outcomes.append(outcome)
+        if outcome.ok and outcome.result is not None:
+            entries.extend(outcome.result.papers)
+        if progress is not None:
+            progress(n, len(files), outcome)
+    report = library.import_entries(entries) if entries else ImportReport()
+    return ImportRun(outcomes, report)

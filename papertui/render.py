@@ -1,0 +1,102 @@
+"""Rich renderables for papers: shared by ``papertui show``/``list`` and the app's detail pane.
+
+Text from pages is data, never markup: everything here is built from :class:`rich.text.Text`
+objects appended with plain strings, so ``[nextline]`` or ``[/]`` in an abstract is shown
+exactly as written and can never be interpreted as style or action markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.text import Text
+
+from papertui.links import is_safe_url
+from papertui.models import Paper, TriageState
+
+__all__ = ["meta_line", "paper_detail", "state_glyphs"]
+
+QUEUED = "★"
+READ = "✓"
+CODE = "⌨"
+
+
+def state_glyphs(state: TriageState) -> str:
+    """Two cells: queued and read markers (spaces when not set)."""
+    return f"{QUEUED if state.starred else ' '}{READ if state.read else ' '}"
+
+
+def meta_line(paper: Paper, short_id: str | None = None) -> Text:
+    """``2024-10-09 · 7 authors · ▲ 12 · from 000_x.txt (2024-12-12)`` as plain text."""
+    bits: list[str] = []
+    bits.append(paper.published.isoformat() if paper.published else "no date")
+    if paper.authors_count is not None:
+        bits.append(f"{paper.authors_count} author{'s' if paper.authors_count != 1 else ''}")
+    if paper.upvotes is not None:
+        bits.append(f"▲ {paper.upvotes}")
+    if short_id:
+        bits.append(f"id {short_id}")
+    text = Text(" · ".join(bits), style="dim")
+    if paper.sources:
+        pages = ", ".join(
+            f"{s.file} ({s.page_date})" if s.page_date else s.file for s in paper.sources
+        )
+        text.append(f"\nfrom {pages}", style="dim")
+    return text
+
+
+def _link(url: str, label: str) -> Text:
+    text = Text(f"{label} ", style="bold")
+    if is_safe_url(url):
+        text.append(url, style=Style(color="cyan", underline=True, link=url))
+    else:
+        text.append(url, style="dim")
+    return text
+
+
+def paper_detail(
+    paper: Paper,
+    state: TriageState,
+    abstract: str,
+    *,
+    highlight: Iterable[str] = (),
+    short_id: str | None = None,
+) -> RenderableType:
+    """The full view of a paper: title, metadata, abstract (search terms highlighted),
+    links, tags and note."""
+    parts: list[RenderableType] = []
+    title = Text(paper.title, style="bold")
+    parts.append(title)
+    parts.append(meta_line(paper, short_id))
+    status: list[str] = []
+    if state.starred:
+        status.append(f"{QUEUED} queued (#{state.queue_position})")
+    if state.read:
+        status.append(f"{READ} read")
+    if status:
+        parts.append(Text("  ".join(status), style="bold green"))
+    if state.tags:
+        tags = Text("tags ", style="bold")
+        for i, tag in enumerate(state.tags):
+            if i:
+                tags.append(" ")
+            tags.append(f"#{tag}", style="magenta")
+        parts.append(tags)
+    parts.append(Text(""))
+    body = Text(abstract or "(no abstract on the page)", style="" if abstract else "dim italic")
+    words = [w for w in highlight if w]
+    if words:
+        body.highlight_words(words, style="reverse yellow", case_sensitive=False)
+    parts.append(body)
+    links = [_link(u, "code   ") for u in paper.code_urls]
+    links += [_link(u, "project") for u in paper.project_urls]
+    if links:
+        parts.append(Text(""))
+        parts.extend(links)
+    if state.note:
+        parts.append(Text(""))
+        parts.append(Text("note", style="bold"))
+        parts.append(Text(state.note))
+    return Group(*parts)

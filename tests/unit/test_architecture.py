@@ -1,0 +1,69 @@
+"""The layering the project promises, checked: the core never loads Textual, and only the
+store talks to TinyDB."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import papertui
+
+PKG = Path(papertui.__file__).parent
+CORE = [
+    "models",
+    "parsing",
+    "links",
+    "query",
+    "export",
+    "library",
+    "store",
+    "importer",
+    "render",
+    "paths",
+    "fsutil",
+    "cli",
+]
+
+
+def test_core_modules_never_import_textual() -> None:
+    code = (
+        "import sys\n"
+        + "".join(f"import papertui.{m}\n" for m in CORE)
+        + "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        + "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_store_imports_tinydb() -> None:
+    users = sorted(str(p.relative_to(PKG)) for p in PKG.rglob("*.py") if "tinydb" in _imports(p))
+    assert users == ["store.py"]
+
+
+def test_tui_never_imports_the_store_directly_for_data() -> None:
+    # Widgets and screens talk to the library; only error types may come from the store.
+    for p in (PKG / "tui").rglob("*.py"):
+        tree = ast.parse(p.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "papertui.store":
+                names = {a.name for a in node.names}
+                assert names <= {
+                    "StoreError",
+                    "ReadOnlyLibrary",
+                    "LibraryLocked",
+                    "LibraryDamaged",
+                }, (p, names)

@@ -1,0 +1,210 @@
+"""The command line, end to end: in-process through ``main`` and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from papertui.cli import main
+from papertui.library import Library
+from papertui.models import paper_id
+
+HUNYUAN = (
+    "Hunyuan3D 2.0: Scaling Diffusion Models for High Resolution Textured 3D Assets Generation"
+)
+LUMINA = paper_id(
+    "Lumina-T2X: Transforming Text into Any Modality, Resolution, and Duration via "
+    "Flow-based Large Diffusion Transformers"
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def papertui(
+    *argv: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "papertui", *argv],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+
+
+def test_import_reports_per_file_and_totals(
+    capsys: pytest.CaptureFixture[str], pages_dir: Path
+) -> None:
+    code, out, err = run(capsys, "import", str(pages_dir))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 6
+    assert "000_eb9d15c261023939.txt: 45 entries (metadata layout" in lines[0]
+    assert lines[-1] == "257 papers: 257 new, 0 updated, 0 unchanged"
+    code, out, _ = run(capsys, "import", str(pages_dir))
+    assert out.splitlines()[-1] == "257 papers: 0 new, 0 updated, 257 unchanged"
+
+
+def test_import_keeps_going_past_bad_files(
+    capsys: pytest.CaptureFixture[str], pages_dir: Path, tmp_path: Path
+) -> None:
+    binary = tmp_path / "junk.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    code, out, err = run(
+        capsys,
+        "import",
+        str(binary),
+        str(pages_dir / "000_eb9d15c261023939.txt"),
+        str(tmp_path / "missing.txt"),
+    )
+    assert code == 1
+    assert out.splitlines()[-1].startswith("45 papers: 45 new")
+    errors = [line for line in err.splitlines() if line.startswith("papertui: error:")]
+    assert len(errors) == 2
+    assert "junk.txt" in errors[0] or "junk.txt" in errors[1]
+    assert any("missing.txt" in e for e in errors)
+
+
+def test_import_from_stdin_with_year(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    page = "Daily Papers\n\nJan 21\n\nA Paper\n\nIts abstract.\n\n  • 2 authors\n·\nJan 20 3\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(page))
+    code, out, err = run(capsys, "import", "-", "--year", "2023")
+    assert code == 0, err
+    code, out, _ = run(capsys, "list", "--json")
+    (rec,) = json.loads(out)
+    assert rec["published"] == "2023-01-20" and rec["upvotes"] == 3
+    assert rec["sources"] == [{"file": "<stdin>", "page_date": "2023-01-21"}]
+
+
+def test_list_json_schema_is_the_public_contract(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    code, out, _ = run(capsys, "list", "hunyuan3d", "--json")
+    assert code == 0
+    (rec,) = json.loads(out)
+    assert list(rec) == [
+        "id",
+        "title",
+        "abstract",
+        "authors_count",
+        "published",
+        "upvotes",
+        "code_urls",
+        "project_urls",
+        "sources",
+        "tags",
+        "starred",
+        "read",
+        "note",
+        "queue_position",
+        "added_at",
+    ]
+    assert rec["title"] == HUNYUAN
+    assert (rec["authors_count"], rec["published"], rec["upvotes"]) == (71, "2025-01-21", 10)
+    assert rec["code_urls"] == ["https://github.com/Tencent/Hunyuan3D-2"]
+
+
+def test_triage_commands_and_stats(capsys: pytest.CaptureFixture[str], seeded_dir: Path) -> None:
+    hun = paper_id(HUNYUAN)
+    assert run(capsys, "star", hun[:6], LUMINA)[0] == 0
+    assert run(capsys, "read", hun)[0] == 0
+    assert run(capsys, "tag", LUMINA, "+diffusion", "+To Read")[0] == 0
+    assert run(capsys, "tag", LUMINA, "-diffusion")[0] == 0
+    assert run(capsys, "note", LUMINA, "line one\nline two")[0] == 0
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.queue() == [hun, LUMINA]
+        assert lib.state(hun).read
+        assert lib.state(LUMINA).tags == ("to-read",)
+        assert lib.state(LUMINA).note == "line one\nline two"
+    _code, out, _ = run(capsys, "stats", "--json")
+    stats = json.loads(out)
+    assert (stats["total"], stats["queued"], stats["read"], stats["unread"]) == (257, 2, 1, 256)
+    assert stats["tags"] == {"to-read": 1}
+    assert stats["oldest_queued"]["id"] == hun
+    assert run(capsys, "unstar", hun)[0] == 0
+    assert run(capsys, "unread", hun)[0] == 0
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.queue() == [LUMINA] and not lib.state(hun).read
+
+
+def test_export_queue_markdown_to_file(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path, tmp_path: Path
+) -> None:
+    hun = paper_id(HUNYUAN)
+    run(capsys, "star", LUMINA, hun)
+    target = tmp_path / "out" / "queue.md"
+    code, out, _err = run(capsys, "export", "-o", str(target))
+    assert code == 0 and out == ""
+    text = target.read_text()
+    assert text.index("Lumina-T2X") < text.index("Hunyuan3D")  # queue order
+    assert "(https://github.com/Tencent/Hunyuan3D-2)" in text
+    code, out, _ = run(capsys, "export", "--format", "json")
+    assert [r["id"] for r in json.loads(out)] == [LUMINA, hun]
+    code, out, _ = run(capsys, "export", "--all", "--format", "json")
+    assert len(json.loads(out)) == 257
+
+
+def test_errors_are_one_line_without_traceback(seeded_dir: Path) -> None:
+    for argv, code in (
+        (["show", "zzzz"], 1),
+        (["list", "upvotes>abc"], 2),
+        (["list", "foo:bar"], 2),
+        (["tag", "abc"], 2),
+        (["import", "/nonexistent/page.txt"], 1),
+    ):
+        proc = papertui(*argv)
+        assert proc.returncode == code, (argv, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        err_lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert len(err_lines) == 1 and err_lines[0].startswith("papertui: error:"), proc.stderr
+
+
+def test_data_dir_option_overrides_env(tmp_path: Path, pages_dir: Path) -> None:
+    other = tmp_path / "other"
+    proc = papertui("--data-dir", str(other), "import", str(pages_dir / "002_0416d66b2ad94a61.txt"))
+    assert proc.returncode == 0, proc.stderr
+    assert (other / "papers.json").exists()
+    assert not Path(os.environ["PAPERTUI_DATA_DIR"]).exists()
+
+
+def test_list_before_any_import_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "list")
+    assert code == 1 and "papertui import" in err
+
+
+def test_export_does_not_load_textual(seeded_dir: Path) -> None:
+    code = (
+        "import sys; from papertui.cli import main; rc = main(['export', '--all']); "
+        "assert 'textual' not in sys.modules, 'textual imported'; sys.exit(rc)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_restore_lists_and_restores(capsys: pytest.CaptureFixture[str], seeded_dir: Path) -> None:
+    run(capsys, "star", LUMINA)
+    run(capsys, "list")  # a reader never takes backups
+    run(capsys, "read", LUMINA)  # a writer opening after a change does
+    run(capsys, "unstar", LUMINA)
+    code, out, _ = run(capsys, "restore")
+    assert code == 0 and "1. state-" in out
+    code, out, _ = run(capsys, "restore", "latest")
+    assert code == 0 and out.startswith("Restored")
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.state(LUMINA).read  # the state as it was when the backup was taken
+    code, _, err = run(capsys, "restore", "99")
+    assert code == 1 and "no backup" in err
