@@ -63,7 +63,25 @@ def search_text(title: str, abstract: str) -> str:
     The library should precompute this once per paper and pass it to
     :attr:`Query.predicate`.
     """
-    return (" ".join(title.split()) + "\n" + " ".join(abstract.split())).casefold()
+    if _needs_collapse(abstract):
+        abstract = " ".join(abstract.split())
+    return (" ".join(title.split()) + "\n" + abstract).casefold()
+
+
+_ASCII_SPACE_BUT_BLANK = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def _needs_collapse(text: str) -> bool:
+    """Whether ``" ".join(text.split())`` would change ``text``.
+
+    Most abstracts are one line of ASCII with single spaces: a few substring checks (each
+    a fast C scan) prove it and save the split/join, 5x the cost, for 100k papers.
+    """
+    if not text.isascii():
+        return True
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        return True
+    return any(ch in text for ch in _ASCII_SPACE_BUT_BLANK)
 
 
 class QueryError(ValueError):
@@ -917,6 +935,25 @@ class Query:
     def needs_text(self) -> bool:
         """Whether any term (positive or negated) looks at the title or abstract."""
         return self._needs_text
+
+    @property
+    def plain_needles(self) -> tuple[str, ...] | None:
+        """For a query made only of positive words and phrases (all must occur), those
+        needles, longest first; otherwise None.
+
+        This is what people type most of the time, and the library can then test the
+        needles directly against the text with no per-paper function call.
+        """
+        tree = self._tree
+        if tree is None:
+            return None
+        lits = tree.children if isinstance(tree, _All) else (tree,)
+        needles: list[str] = []
+        for lit in lits:
+            if not (isinstance(lit, _Lit) and isinstance(lit.leaf, _Text) and not lit.negated):
+                return None
+            needles.append(lit.leaf.needle)
+        return tuple(sorted(dict.fromkeys(needles), key=len, reverse=True))
 
     def matches(self, paper: Paper, state: TriageState, abstract: str) -> bool:
         """Convenience for one-off checks: builds the search text, then runs the predicate."""

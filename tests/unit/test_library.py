@@ -173,3 +173,50 @@ def test_resolve_prefix(lib: Library) -> None:
     with pytest.raises(LibraryError, match="ambiguous"):
         lib.resolve(prefix)
     assert lib.resolve(paper_id(title)[:12]) == paper_id(title)
+
+
+@pytest.mark.parametrize("view", ["all", "inbox", "queue", "read", "tag:ml"])
+def test_select_matches_the_query_predicate_exactly(seeded_dir: Path, view: str) -> None:
+    """The fast paths (plain words, refinement while typing) agree with the plain predicate."""
+    from papertui.query import parse_query, search_text
+
+    lib = Library.open(seeded_dir)
+    some = lib.sorted_ids("date")
+    lib.set_starred(some[:40], True)
+    lib.set_read(some[20:70], True)
+    lib.tag(some[10:90:3], add=["ml"])
+    lib.load_abstracts()
+
+    def brute(q: str) -> list[str]:
+        pred = parse_query(q).predicate
+        return [
+            p
+            for p in lib.view_ids(view, "date")
+            if pred(lib.paper(p), lib.state(p), search_text(lib.title(p), lib.abstract(p)))
+        ]
+
+    typed = ["d", "di", "dif", "diff", "diffusion", "diffusion ", "diffusion v", "diffusion vi"]
+    for q in [
+        *typed,
+        "transformer video",
+        '"vision transformer"',
+        "diffusion -video",
+        "has:code",
+        "upvotes>5 OR transformer",
+        "zzzz",
+        "[nextline]",
+    ]:
+        assert lib.select(view, parse_query(q), "date").ids == brute(q), q
+    lib.close()
+
+
+def test_search_before_abstracts_load_uses_titles_and_says_so(seeded_dir: Path) -> None:
+    from papertui.query import parse_query
+
+    lib = Library.open(seeded_dir)
+    sel = lib.select("all", parse_query("nextframe"))  # only in an abstract
+    assert sel.partial and sel.ids == []
+    lib.load_abstracts()
+    sel = lib.select("all", parse_query("nextframe"))
+    assert not sel.partial and len(sel.ids) == 1
+    lib.close()

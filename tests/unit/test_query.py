@@ -636,3 +636,14 @@ def test_refines_is_sound(new_text: str, old_text: str) -> None:
         text = search_text(paper.title, "")
         if new.predicate(paper, state, text):
             assert old.predicate(paper, state, text), (new_text, old_text, paper, state)
+
+
+def test_plain_needles_only_for_conjunctions_of_positive_text() -> None:
+    assert parse_query('diffusion "flow  matching" video').plain_needles == (
+        "flow matching",
+        "diffusion",
+        "video",
+    )
+    assert parse_query("Diffusion").plain_needles == ("diffusion",)
+    for text in ("", "a -b", "a OR b", "a is:read", "tag:x", "a (b OR c)"):
+        assert parse_query(text).plain_needles is None, text
