@@ -11,11 +11,11 @@ paper needs (:meth:`Library.abstract`).
 from __future__ import annotations
 
 import threading
-from itertools import compress, filterfalse, repeat
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import compress, filterfalse, repeat
 from pathlib import Path
 from typing import Any, Literal, cast
 
