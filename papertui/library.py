@@ -574,7 +574,9 @@ class Library:
     def _haystacks_of(self, ids: list[str]) -> list[str]:
         found: list[str | None] = list(map(self._text.get, ids))
         if None in found:
-            return [h if h is not None else self._haystack(p) for p, h in zip(ids, found)]
+            return [
+                h if h is not None else self._haystack(p) for p, h in zip(ids, found, strict=True)
+            ]
         return cast(list[str], found)
 
     def select(self, view: str, query: Query | None = None, sort: Sort = "date") -> Selection:
