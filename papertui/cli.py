@@ -136,7 +136,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 for notice in outcome.result.notices:
                     _say(f"papertui: note: {outcome.name}: {notice}", err=True)
                 for problem in outcome.result.problems:
-                    _say(f"papertui: warning: {problem}", err=True)
+                    if outcome.ok or problem.message != "no papers found":
+                        _say(f"papertui: warning: {problem}", err=True)
 
         run = import_paths(lib, args.paths, year=args.year, progress=progress)
         _say(run.report.summary())
@@ -384,8 +385,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             chosen = next((b for b in backups if b.name == which), None)
         if chosen is None:
             raise CliError(f"no backup '{which}' (run 'papertui restore' to list them)")
-        store.restore_backup(chosen)
-        console.print(f"Restored {chosen.name} ({chosen.entries} papers with state)")
+        replayed = store.restore_backup(chosen)
+        extra = f", then {replayed} later changes from the journal" if replayed else ""
+        _say(f"Restored {chosen.name} ({chosen.entries} papers with state{extra})")
         return 0
     finally:
         store.close()

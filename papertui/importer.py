@@ -15,7 +15,7 @@ from pathlib import Path
 
 from papertui.library import ImportReport, Library
 from papertui.models import ParsedPaper
-from papertui.parsing import PageError, PageResult, parse_page, read_page
+from papertui.parsing import PageError, PageResult, display_name, parse_page, read_page
 
 __all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths"]
 
@@ -72,15 +72,16 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
             out.append(raw)
             continue
         p = Path(raw).expanduser()
+        shown = display_name(raw)
         if p.is_dir():
             pages = sorted(q for q in p.glob("*.txt") if q.is_file())
             if not pages:
-                failures.append(FileOutcome(raw, error=f"{raw}: no *.txt pages in this folder"))
+                failures.append(FileOutcome(shown, error=f"{shown}: no *.txt pages in this folder"))
             out.extend(str(q) for q in pages)
         elif p.exists():
             out.append(str(p))
         else:
-            failures.append(FileOutcome(raw, error=f"{raw}: no such file or folder"))
+            failures.append(FileOutcome(shown, error=f"{shown}: no such file or folder"))
     return out, failures
 
 
@@ -90,7 +91,7 @@ def _read_one(path: str, year: int | None) -> FileOutcome:
         result = parse_page(text, file="<stdin>", year=year, fallback_year=date.today().year)
         name = "<stdin>"
     else:
-        name = path
+        name = display_name(path)
         try:
             result = read_page(Path(path), year=year)
         except PageError as exc:

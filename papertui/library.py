@@ -214,7 +214,12 @@ class Library:
     @classmethod
     def open(cls, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> Library:
         """Open the library in ``root`` (created on first write)."""
-        return cls(Store(root, readonly=readonly, lock_timeout=lock_timeout))
+        store = Store(root, readonly=readonly, lock_timeout=lock_timeout)
+        try:
+            return cls(store)
+        except BaseException:
+            store.close()  # never keep the lock of a library that failed to open
+            raise
 
     @property
     def root(self) -> Path:

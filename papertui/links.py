@@ -104,14 +104,17 @@ def _clean(scheme: str, body: str) -> tuple[str, str] | None:
     body = _strip_trailing(body)
     # A repository URL copied from a clone command: drop ".git" (and a slash after it), then
     # any punctuation that stood before it.
-    tail = body[-5:].lower()
-    if tail.endswith(".git/"):
-        body = _strip_trailing(body[:-5])
-    elif tail.endswith(".git"):
-        body = _strip_trailing(body[:-4])
+    while True:
+        tail = body[-5:].lower()
+        if tail.endswith(".git/"):
+            body = _strip_trailing(body[:-5])
+        elif tail.endswith(".git"):
+            body = _strip_trailing(body[:-4])
+        else:
+            break
     url = f"{scheme.lower()}://{body}"
     host = _fast_host(body) if body.isascii() else _safe_host(url)
-    if host is None or "." not in host.strip("."):
+    if host is None or "." not in host.strip(".") or host.startswith(".") or ".." in host:
         return None
     return url, host
 

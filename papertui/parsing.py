@@ -72,6 +72,7 @@ __all__ = [
     "Problem",
     "YearSource",
     "clean_text",
+    "display_name",
     "parse_page",
     "read_page",
 ]
@@ -142,7 +143,7 @@ class PageError(Exception):
 # Every part is a run over a character class followed by a fixed character, with classes
 # chosen so that matching stays linear even on hostile input.
 _ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x80-\x9f\n]*(?:\x07|\x1b\\|\x9c)"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
     r"|\x1b[ -/]*[0-~]"
 )
@@ -159,7 +160,7 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
-def _name(file: str) -> str:
+def display_name(file: str) -> str:
     """A file name fit for messages: control characters and line breaks removed."""
     name = clean_text(file).replace("\n", " ").replace("\t", " ")
     return name if name.strip() else "<page>"
@@ -597,7 +598,7 @@ def _parse(
     if year is not None:
         _check_year(year, "year")
     _check_year(fallback_year, "fallback_year")
-    file = _name(file)
+    file = display_name(file)
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
     if "\r" in text:
@@ -744,7 +745,7 @@ def read_page(path: Path, *, year: int | None = None) -> PageResult:
     file) when the file is missing, unreadable, not a regular file, or binary. Bytes that
     are not UTF-8 are decoded as cp1252 (or latin-1), with a notice saying so.
     """
-    shown = _name(str(path))
+    shown = display_name(str(path))
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):

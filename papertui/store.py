@@ -135,8 +135,34 @@ class _DB(TinyDB):
     table_class = _StrTable
 
 
+def _is_doc_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(d, dict) for d in table.values())
+
+
 class _CachedStorage(Storage):
-    """Common part of the storages: read once, then serve the cached data; batch writes."""
+    """Common part of the storages: read once, then serve the cached data; batch writes.
+
+    Subclasses name the tables a file may hold (``TABLES``) and may check each document
+    (``valid_doc``): a file of any other shape is reported as damaged, never half-used.
+    """
+
+    TABLES: frozenset[str] | None = None
+
+    @staticmethod
+    def valid_doc(doc: dict[str, Any]) -> bool:
+        """Whether one stored document has the expected shape."""
+        return True
+
+    def _validate(self, data: Any, path: Path | None = None) -> Tables:
+        where = path or self.path
+        if not isinstance(data, dict):
+            raise _damaged(where, "not a papertui library file")
+        for name, table in data.items():
+            if self.TABLES is not None and name not in self.TABLES:
+                raise _damaged(where, f"not a papertui library file (table '{name}')")
+            if not _is_doc_table(table) or not all(map(self.valid_doc, table.values())):
+                raise _damaged(where, f"table '{name}' holds malformed entries")
+        return data
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -195,12 +221,20 @@ class AtomicJSONStorage(_CachedStorage):
         data = _read_json(self.path)
         if data is None:
             return {}
-        if not isinstance(data, dict):
-            raise _damaged(self.path, "not a papertui library file")
-        return data
+        return self._validate(data)
 
     def _flush(self, data: Tables) -> None:
         atomic_write(self.path, _dumps(data))
+
+
+class AbstractStorage(AtomicJSONStorage):
+    """An abstract shard: ``{"abstracts": {paper id: {"a": text}}}``."""
+
+    TABLES = frozenset({"abstracts"})
+
+    @staticmethod
+    def valid_doc(doc: dict[str, Any]) -> bool:
+        return isinstance(doc.get("a"), str)
 
 
 class ColumnarStorage(_CachedStorage):
@@ -223,9 +257,28 @@ class ColumnarStorage(_CachedStorage):
             return [], {}
         return list(t["ids"]), {k: _lazy_column(v) for k, v in t["columns"].items()}
 
+    TABLES = frozenset({"papers"})
+
     def _check(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, dict) or raw.get("format") != _COLUMNAR_FORMAT:
             raise _damaged(self.path, "not a papertui library file")
+        tables = raw.get("tables")
+        if not isinstance(tables, dict):
+            raise _damaged(self.path, "not a papertui library file (no tables)")
+        for name, t in tables.items():
+            ok = (
+                name in (self.TABLES or ())
+                and isinstance(t, dict)
+                and isinstance(t.get("ids"), list)
+                and all(isinstance(i, str) for i in t["ids"])
+                and isinstance(t.get("columns"), dict)
+                and all(
+                    isinstance(c, list | dict) and len(_lazy_column(c)) == len(t["ids"])
+                    for c in t["columns"].values()
+                )
+            )
+            if not ok:
+                raise _damaged(self.path, f"table '{name}' is malformed")
         return raw
 
     def _load(self) -> Tables:
@@ -312,8 +365,13 @@ class _PackedColumn(Sequence[Any]):
 def _lazy_column(stored: Any) -> Any:
     if isinstance(stored, dict):
         enc = stored.get("enc")
-        if enc in ("strlist", "pairlist") and isinstance(stored.get("v"), list):
-            return _PackedColumn(stored["v"], pairs=enc == "pairlist")
+        values = stored.get("v")
+        if (
+            enc in ("strlist", "pairlist")
+            and isinstance(values, list)
+            and all(isinstance(v, str) for v in values)
+        ):
+            return _PackedColumn(values, pairs=enc == "pairlist")
         raise StoreError(f"unknown column encoding {enc!r}: written by a newer papertui?")
     return stored
 
@@ -330,11 +388,29 @@ def _to_columns(table: Mapping[str, Mapping[str, Any]]) -> tuple[list[str], dict
 class JournalStorage(_CachedStorage):
     """TinyDB storage for small, often-changed data: a snapshot plus an append-only journal.
 
-    Inside :meth:`touching`, a write appends one line per touched document to the journal
-    and fsyncs it, so a change costs the same whatever the size of the data. Outside it, a
-    write rewrites the snapshot atomically. A torn last line (a process killed mid-append,
-    before the write was acknowledged) is ignored when reading.
+    Inside :meth:`touching`, a write appends one line to the journal holding every touched
+    document, and fsyncs it, so a change (a batch action too) is all-or-nothing and costs
+    the same whatever the size of the data. Outside it, a write rewrites the snapshot
+    atomically. A torn last line (a process killed mid-append, before the write was
+    acknowledged) is ignored when reading.
     """
+
+    TABLES = frozenset({"state"})
+
+    @staticmethod
+    def valid_doc(doc: dict[str, Any]) -> bool:
+        tags, changed = doc.get("tags", []), doc.get("changed", {})
+        qp = doc.get("queue_position")
+        return (
+            isinstance(doc.get("starred", False), bool)
+            and isinstance(doc.get("read", False), bool)
+            and (qp is None or (isinstance(qp, int) and not isinstance(qp, bool)))
+            and isinstance(tags, list)
+            and all(isinstance(t, str) for t in tags)
+            and isinstance(doc.get("note", ""), str)
+            and isinstance(changed, dict)
+            and all(isinstance(v, str) for v in changed.values())
+        )
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
@@ -356,29 +432,35 @@ class JournalStorage(_CachedStorage):
 
     def _load(self) -> Tables:
         data = _read_json(self.path)
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise _damaged(self.path, "not a papertui library file")
-        self.replayed = 0
+        data = {} if data is None else self._validate(data)
+        self.replayed = self.replay(data)
+        return data
+
+    def replay(self, data: Tables) -> int:
+        """Apply the journal's records to ``data``; returns how many there were."""
         try:
             raw = self.journal.read_bytes()
         except FileNotFoundError:
-            return data
+            return 0
         lines = raw.split(b"\n")
         # The last element is b"" after a complete line, or a torn (unacknowledged) record.
         for n, line in enumerate(lines[:-1], 1):
             try:
                 rec = json.loads(line)
-                table = data.setdefault(rec["t"], {})
-                if rec["d"] is None:
-                    table.pop(rec["i"], None)
-                else:
-                    table[rec["i"]] = rec["d"]
+                name, docs = rec["t"], rec["docs"]
+                if (self.TABLES is not None and name not in self.TABLES) or not all(
+                    d is None or (isinstance(d, dict) and self.valid_doc(d)) for d in docs.values()
+                ):
+                    raise ValueError("malformed record")
             except (ValueError, KeyError, TypeError, AttributeError):
                 raise _damaged(self.journal, f"line {n} is not a journal record") from None
-            self.replayed += 1
-        return data
+            table = data.setdefault(name, {})
+            for pid, doc in docs.items():
+                if doc is None:
+                    table.pop(pid, None)
+                else:
+                    table[pid] = doc
+        return len(lines) - 1
 
     def _flush(self, data: Tables) -> None:
         if self._touched is None:
@@ -387,8 +469,8 @@ class JournalStorage(_CachedStorage):
         out = bytearray()
         for table, ids in self._touched.items():
             docs = data.get(table, {})
-            for pid in sorted(ids):
-                out += _dumps({"t": table, "i": pid, "d": docs.get(pid)}) + b"\n"
+            out += _dumps({"t": table, "docs": {pid: docs.get(pid) for pid in sorted(ids)}})
+            out += b"\n"
         if self._jfh is None:
             self._open_journal()
         fh = self._jfh
@@ -560,7 +642,7 @@ class Store:
 
     def load_abstract_shard(self, shard: int) -> dict[str, str]:
         """The abstracts of one shard, ``{paper id: abstract}``."""
-        data = AtomicJSONStorage(self.abstract_path(shard)).read() or {}
+        data = AbstractStorage(self.abstract_path(shard)).read() or {}
         return {pid: doc.get("a", "") for pid, doc in data.get("abstracts", {}).items()}
 
     def save_papers(self, docs: Mapping[str, Doc], abstracts: Mapping[str, str]) -> None:
@@ -574,7 +656,7 @@ class Store:
         for pid, text in abstracts.items():
             by_shard.setdefault(shard_of(pid), {})[pid] = text
         for shard, items in sorted(by_shard.items()):
-            db = _DB(self.abstract_path(shard), storage=AtomicJSONStorage)
+            db = _DB(self.abstract_path(shard), storage=AbstractStorage)
             table = db.table("abstracts")
             with db.storage.batch():  # type: ignore[attr-defined]
                 table.remove(doc_ids=list(items))  # type: ignore[arg-type]
@@ -605,6 +687,13 @@ class Store:
         Opening a writable library after a change takes a backup and folds the journal
         into the snapshot.
         """
+        aside = self.set_aside_state()
+        if aside is not None:
+            raise LibraryDamaged(
+                f"{aside} holds the triage state that was found damaged and set aside; "
+                "run 'papertui restore' to bring back the latest backup "
+                f"(or delete {aside.name} to start with an empty triage state)"
+            )
         storage, _db = self._state()
         data = storage.read() or {}
         states = dict(data.get("state", {}))
@@ -626,6 +715,26 @@ class Store:
                 if doc is not None
             )
 
+    def set_aside_state(self) -> Path | None:
+        """A damaged state file set aside after the current ``state.json`` was written.
+
+        While one exists, opening refuses (and backups are not taken): carrying on with an
+        empty state would rotate every good backup away.
+        """
+        try:
+            current = self.state_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            current = -1
+        newest: tuple[int, Path] | None = None
+        for p in self.root.glob("state.*.damaged-*"):
+            with contextlib.suppress(OSError):
+                m = p.stat().st_mtime_ns
+                # os.replace keeps the mtime: compare the time it was set aside instead.
+                m = max(m, p.stat().st_ctime_ns)
+                if m >= current and (newest is None or m > newest[0]):
+                    newest = (m, p)
+        return None if newest is None else newest[1]
+
     # -- backups ------------------------------------------------------------------------
     @property
     def backups_dir(self) -> Path:
@@ -633,13 +742,14 @@ class Store:
         return self.root / "backups"
 
     def backup_state(self) -> Backup | None:
-        """Copy the current state snapshot into ``backups/`` and keep the newest few."""
+        """Copy the current triage state into ``backups/`` and keep the newest few."""
         self._writable()
-        if not self.state_path.exists():
+        data = self._state()[0].read() or {}
+        if not data.get("state"):
             return None
         now = datetime.now(timezone.utc)
         target = self.backups_dir / f"state-{now.strftime('%Y%m%dT%H%M%S%f')}.json"
-        atomic_write(target, self.state_path.read_bytes())
+        atomic_write(target, _dumps(data))  # snapshot and journal together
         for old in self.list_backups()[BACKUPS_KEPT:]:
             with contextlib.suppress(OSError):
                 old.path.unlink()
@@ -661,21 +771,31 @@ class Store:
             out.append(Backup(p, taken, entries))
         return sorted(out, key=lambda b: b.taken_at, reverse=True)
 
-    def restore_backup(self, backup: Backup) -> None:
-        """Make ``backup`` the current triage state (the current one is backed up first)."""
+    def restore_backup(self, backup: Backup) -> int:
+        """Make ``backup`` the current triage state.
+
+        Normally the current state is backed up first and replaced. When the state was
+        found damaged and set aside, the journal (the changes made after the last backup)
+        is replayed on top of the backup, so no decision that was saved is lost. Returns
+        the number of journal records replayed.
+        """
         self._writable()
+        storage = JournalStorage(self.state_path)
         try:
-            raw = backup.path.read_bytes()
-            if not isinstance(json.loads(raw), dict):
-                raise ValueError("not a JSON object")
+            data = storage._validate(json.loads(backup.path.read_bytes()), backup.path)
         except (OSError, ValueError) as exc:
             raise StoreError(f"backup {backup.path} is unreadable: {exc}") from None
         if self._state_storage is not None:
             self._state_storage.close()
         self._state_db = self._state_storage = None
-        with contextlib.suppress(StoreError):
+        replayed = 0
+        if self.set_aside_state() is not None or not self.state_path.exists():
+            with contextlib.suppress(LibraryDamaged):
+                replayed = storage.replay(data)
+        else:
             self.backup_state()
-        atomic_write(self.state_path, raw)
-        journal = self.state_path.with_suffix(".journal")
-        if journal.exists():
-            atomic_write(journal, b"")
+        storage.compact(data)
+        if self._state_storage is not None:
+            self._state_storage.close()
+        self._state_db = self._state_storage = None
+        return replayed

@@ -56,7 +56,7 @@ def test_states_survive_reopen_and_journal_is_folded(tmp_path: Path) -> None:
     store.put_states({"aaa": None})
     store.close()
     journal = tmp_path / "state.journal"
-    assert len(journal.read_bytes().splitlines()) == 3  # one line per touched paper
+    assert len(journal.read_bytes().splitlines()) == 2  # one all-or-nothing line per call
     store = Store(tmp_path)
     assert set(store.load_states()) == {"bbb"}
     store.close()
