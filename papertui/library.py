@@ -485,19 +485,31 @@ class Library:
         """Undo the last recorded action; returns it, or None if there is nothing to undo."""
         change = self.undo.pop_undo()
         if change is not None:
-            self.apply_states(change.before, f"Undid: {change.label}")
+            try:
+                self.apply_states(change.before, f"Undid: {change.label}")
+            except BaseException:
+                self.undo.pop_redo()  # not saved: it stays the action to undo
+                raise
         return change
 
     def redo_last(self) -> Change | None:
         """Redo the last undone action."""
         change = self.undo.pop_redo()
         if change is not None:
-            self.apply_states(change.after, f"Redid: {change.label}")
+            try:
+                self.apply_states(change.after, f"Redid: {change.label}")
+            except BaseException:
+                self.undo.pop_undo()  # not saved: it stays the action to redo
+                raise
         return change
 
     # -- views and search ---------------------------------------------------------------
     def sorted_ids(self, sort: Sort) -> list[str]:
         """Every id in a sort order (cached until the next import)."""
+        with self._lock:
+            return self._sorted_ids(sort)
+
+    def _sorted_ids(self, sort: Sort) -> list[str]:
         cached = self._sorted.get(sort)
         if cached is not None:
             return cached
@@ -590,6 +602,10 @@ class Library:
         While the user types, a query that refines the previous one only re-checks the
         previous results.
         """
+        with self._lock:  # an import may be running in a worker thread
+            return self._select(view, query, sort)
+
+    def _select(self, view: str, query: Query | None, sort: Sort) -> Selection:
         if query is None or query.is_empty:
             return Selection(self.view_ids(view, sort))
         partial = bool(query.needs_text) and not self.abstracts_loaded

@@ -220,3 +220,22 @@ def test_search_before_abstracts_load_uses_titles_and_says_so(seeded_dir: Path) 
     sel = lib.select("all", parse_query("nextframe"))
     assert not sel.partial and len(sel.ids) == 1
     lib.close()
+
+
+def test_failed_undo_stays_undoable(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    (a,) = ids(lib, "Alpha")
+    lib.set_starred([a], True)
+
+    def full(_docs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = lib.store.put_states
+    monkeypatch.setattr(lib.store, "put_states", full)
+    with pytest.raises(OSError):
+        lib.undo_last()
+    assert lib.state(a).starred  # memory unchanged
+    monkeypatch.setattr(lib.store, "put_states", real)
+    assert lib.undo_last() is not None  # still there to undo
+    assert not lib.state(a).starred

@@ -1,0 +1,139 @@
+"""The papertui app: wiring only (theme, global keys, screens).
+
+Use :func:`create_app` to build it; the CLI (``papertui`` / ``papertui demo``), the tests
+and the snapshot tests all go through it::
+
+    lib = Library.open(root)
+    create_app(lib).run()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
+from textual.screen import Screen
+
+from papertui.library import Library
+from papertui.tui.bindings import APP_BINDINGS, key_table_markdown
+from papertui.tui.screens.help import HelpScreen
+from papertui.tui.screens.main import MainScreen
+
+__all__ = ["PaperApp", "create_app", "create_sample_app"]
+
+DEMO_LOCATION = "demo library"
+"""What the header says for ``papertui demo``."""
+
+
+class PaperApp(App[None]):
+    """Triage Hugging Face Daily Papers from the terminal."""
+
+    CSS_PATH = "papertui.tcss"
+    TITLE = "papertui"
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        readonly_reason: str | None = None,
+        demo: bool = False,
+        keymap: Mapping[str, str] | None = None,
+        close_library: bool = False,
+    ) -> None:
+        """Show ``library``; ``readonly_reason`` explains why it cannot be changed.
+
+        With ``close_library`` the app closes the library when it exits (the CLI closes
+        the libraries it opens itself).
+        """
+        super().__init__()
+        self.library = library
+        self.close_library = close_library
+        if readonly_reason is None and library.readonly:
+            readonly_reason = "Read-only: the library is open read-only"
+        self.readonly_reason = readonly_reason
+        self.demo = demo
+        self.location = DEMO_LOCATION if demo else str(library.root)
+        self.keymap_overrides: dict[str, str] = dict(keymap or {})
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        """Remap keys by binding id (remembered for the help screen and the palette)."""
+        self.keymap_overrides = dict(keymap)
+        super().set_keymap(dict(keymap))
+
+    def update_keymap(self, keymap: Mapping[str, str]) -> None:
+        """Remap some keys by binding id, keeping the other overrides."""
+        self.keymap_overrides.update(keymap)
+        super().update_keymap(dict(keymap))
+
+    def get_default_screen(self) -> Screen[None]:
+        """The main screen (it shows the welcome screen itself when the library is empty)."""
+        return MainScreen(
+            self.library, location=self.location, readonly_reason=self.readonly_reason
+        )
+
+    def on_mount(self) -> None:
+        """Pick the theme."""
+        self.theme = "textual-dark"
+
+    def on_unmount(self) -> None:
+        """Release the library if the app owns it."""
+        if self.close_library:
+            self.library.close()
+
+    def action_help(self) -> None:
+        """Show the key table (generated from the bindings)."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_table_markdown(self.keymap_overrides)))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The built-in commands plus the help screen."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys", "Show every key and what it does", self.action_help)
+
+
+def create_app(
+    library: Library,
+    *,
+    readonly_reason: str | None = None,
+    demo: bool = False,
+    keymap: Mapping[str, str] | None = None,
+) -> PaperApp:
+    """Build the app on an open library.
+
+    :param library: the library to show (opened by the caller, who also closes it).
+    :param readonly_reason: why the library is read-only (shown in a banner; triage is
+        refused); None for a writable library.
+    :param demo: the library is the throwaway demo: the header says "demo library".
+    :param keymap: binding id -> keys overrides, e.g. ``{"triage.star": "x"}`` (see
+        :mod:`papertui.tui.bindings`).
+    """
+    return PaperApp(library, readonly_reason=readonly_reason, demo=demo, keymap=keymap)
+
+
+def create_sample_app(
+    root: Path, *, samples: bool = True, readonly_reason: str | None = None
+) -> PaperApp:
+    """An app on a library in ``root`` (for snapshot tests and screenshots).
+
+    With ``samples`` the bundled sample pages are imported when the library is empty
+    (without, an empty library shows the welcome screen). The header says "demo library"
+    so that the picture does not depend on ``root``. The app closes the library on exit.
+    With ``readonly_reason`` the library is opened read-only and the banner shows it.
+    """
+    readonly = readonly_reason is not None
+    if samples and not readonly:
+        library = Library.open(root)
+        if len(library) == 0:
+            from papertui.importer import import_paths
+            from papertui.paths import sample_pages_dir
+
+            import_paths(library, [str(sample_pages_dir())])
+    else:
+        library = Library.open(root, readonly=readonly)
+    return PaperApp(library, readonly_reason=readonly_reason, demo=True, close_library=True)

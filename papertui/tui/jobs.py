@@ -1,0 +1,102 @@
+"""Helpers for the background jobs (import, export) shared by the screens.
+
+Plain functions: they run inside ``@work(thread=True)`` workers and never touch widgets.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from papertui.fsutil import atomic_write
+from papertui.library import Library
+from papertui.models import Paper, TriageState
+
+__all__ = [
+    "ImportSummary",
+    "describe_error",
+    "export_folder",
+    "export_queue",
+    "run_import",
+    "split_paths",
+]
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line, user-facing description of a failure."""
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import did, ready for a notification."""
+
+    message: str
+    ok: bool
+    """False when some file failed or nothing was imported."""
+    new: int = 0
+    total: int = 0
+
+
+def run_import(
+    library: Library,
+    paths: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Import ``paths`` (files or folders) and summarise the outcome (thread-safe to call)."""
+    from papertui.importer import import_paths
+
+    def report(done: int, total: int, _outcome: object) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    run = import_paths(library, list(paths), progress=report)
+    lines = [run.report.summary()]
+    failed = run.failed
+    for outcome in failed[:5]:
+        lines.append(outcome.describe())
+    if len(failed) > 5:
+        lines.append(f"… and {len(failed) - 5} more files failed")
+    ok = not failed and run.report.total > 0
+    return ImportSummary("\n".join(lines), ok, run.report.new, run.report.total)
+
+
+def split_paths(text: str) -> list[str]:
+    """The paths typed in the import prompt: one path (spaces allowed) or several, quoted."""
+    text = text.strip()
+    if not text:
+        return []
+    if Path(text).expanduser().exists():
+        return [text]
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return [text]
+
+
+def export_folder() -> Path:
+    """Where exports go: the user's documents folder if it exists, else the current folder."""
+    import platformdirs
+
+    try:
+        docs = Path(platformdirs.user_documents_dir())
+    except Exception:  # platformdirs can fail on odd systems; fall back quietly
+        return Path.cwd()
+    return docs if docs.is_dir() else Path.cwd()
+
+
+def export_queue(items: Sequence[tuple[Paper, TriageState]], folder: Path, today: date) -> Path:
+    """Write the queue as Markdown to ``papertui-queue-YYYY-MM-DD.md`` in ``folder``."""
+    from papertui.export import to_markdown
+
+    text = to_markdown(items, title="Reading queue", today=today)
+    path = folder / f"papertui-queue-{today.isoformat()}.md"
+    atomic_write(path, text.encode("utf-8"))
+    return path

@@ -1,0 +1,54 @@
+"""The help screen: the key table, generated from :mod:`papertui.tui.bindings`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.markdown import Markdown
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from papertui.tui.bindings import DIALOG_BINDINGS
+
+__all__ = ["HelpScreen"]
+
+INTRO = """\
+# papertui keys
+
+Triage the papers in the list: star the ones to read (the queue), mark what you have
+read, tag and annotate. Every action is saved at once and can be undone with `u`.
+Search with `/`: words, `"phrases"`, `tag:NAME`, `is:starred`, `is:read`, `has:code`,
+`upvotes>10`, `year:2024`, `after:2025-01-01`, `OR`, `-negation`.
+
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Shows the key table (built from the same bindings the app uses)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *DIALOG_BINDINGS,
+        Binding("question_mark,q", "cancel", "Close", show=False),
+    ]
+
+    def __init__(self, key_table: str) -> None:
+        """Show ``key_table`` (Markdown from :func:`~papertui.tui.bindings.key_table_markdown`)."""
+        super().__init__()
+        self._markdown = INTRO + key_table
+
+    def compose(self) -> ComposeResult:
+        """The table in a scrolling box."""
+        with VerticalScroll(classes="dialog help-dialog", id="help-scroll"):
+            # One Static rendering Rich's Markdown: far lighter than a widget per table cell.
+            yield Static(Markdown(self._markdown), id="help-text")
+
+    def on_mount(self) -> None:
+        """Scroll with the keys straight away."""
+        self.query_one("#help-scroll").focus()
+
+    def action_cancel(self) -> None:
+        """Close the help."""
+        self.dismiss(None)

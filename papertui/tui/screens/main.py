@@ -1,0 +1,901 @@
+"""The main screen: sidebar, search bar, paper list, detail pane.
+
+This screen owns the data. It holds the view, query, sort, rows, highlighted paper and
+marks as reactives, pushes them down to the widgets with ``data_bind``, and handles the
+small messages the widgets post back up. It is the only part of the UI that talks to the
+:class:`~papertui.library.Library`; every triage call runs through a
+:class:`~papertui.tui.triage.TriageRunner`, which turns failures into notifications (keeping
+a failed save for ``ctrl+s``) instead of crashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.command import Provider
+from textual.containers import Container, Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+
+from papertui.library import SORTS, VIEWS, Change, Library, LibraryError, Selection, Sort
+from papertui.models import Paper, TriageState
+from papertui.query import Query, QueryError, parse_query
+from papertui.store import StoreError
+from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
+from papertui.tui.commands import PaletteCommand, PaperCommands
+from papertui.tui.jobs import ImportSummary, describe_error, export_folder, export_queue
+from papertui.tui.jobs import run_import as run_import_job
+from papertui.tui.models import (
+    EMPTY_ROWS,
+    ActivityModel,
+    DetailModel,
+    RowSource,
+    SidebarModel,
+    view_label,
+)
+from papertui.tui.screens.note import NoteEditor
+from papertui.tui.screens.prompts import ImportPrompt, SortPicker, TagEdit, TagPrompt
+from papertui.tui.screens.welcome import WelcomeScreen
+from papertui.tui.selection import LibraryRows, pick_cursor
+from papertui.tui.triage import Outcome, TriageRunner
+from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
+
+__all__ = ["MainScreen"]
+
+PARTIAL_NOTE = "searching titles; abstracts loading…"
+"""Shown under the search bar while full-text search can only look at titles."""
+
+
+class MainScreen(Screen[None]):
+    """Triage papers: the screen the app opens on."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*MAIN_BINDINGS]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {PaperCommands}
+    AUTO_FOCUS = "#papers"
+    # Textual declares these without ClassVar, so mypy refuses a ClassVar annotation here.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (60, "-medium"),
+        (110, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (18, "-tall"),
+    ]
+
+    view: var[str] = var("inbox", init=False)
+    """``inbox``, ``queue``, ``read``, ``all`` or ``tag:NAME``."""
+    sort: var[Sort] = var[Sort]("date", init=False)
+    """The list's order (the queue always shows in queue order)."""
+    query_text: var[str] = var("", init=False)
+    """The search text as typed."""
+    rows: var[RowSource] = var[RowSource](EMPTY_ROWS, always_update=True, init=False)
+    """What the list shows."""
+    highlighted: var[str | None] = var[str | None](None)
+    """The paper under the cursor."""
+    marked: var[frozenset[str]] = var(frozenset[str](), init=False)
+    """Papers marked for a batch action."""
+    sidebar: var[SidebarModel] = var(SidebarModel())
+    """Views and tags with counts."""
+    detail: var[DetailModel | None] = var[DetailModel | None](None, always_update=True)
+    """The highlighted paper in full."""
+    search_error: var[str] = var("")
+    """The query's error, if it does not parse."""
+    search_note: var[str] = var("")
+    """A remark about the results (e.g. abstracts still loading)."""
+    activity: var[ActivityModel | None] = var[ActivityModel | None](None)
+    """The background job in progress, if any."""
+
+    # -- messages from workers ------------------------------------------------------------
+    @dataclass
+    class JobProgress(Message):
+        """A background job advanced (posted from a worker thread)."""
+
+        job: str
+        label: str
+        done: int
+        total: int | None
+
+    @dataclass
+    class ImportFinished(Message):
+        """An import ended (posted from a worker thread)."""
+
+        summary: ImportSummary | None
+        error: str | None
+
+    @dataclass
+    class ExportFinished(Message):
+        """An export ended (posted from a worker thread)."""
+
+        path: Path | None
+        count: int
+        error: str | None
+
+    @dataclass
+    class AbstractsLoaded(Message):
+        """Every abstract is in memory (posted from a worker thread)."""
+
+        error: str | None
+
+    def __init__(
+        self, library: Library, *, location: str, readonly_reason: str | None = None
+    ) -> None:
+        """Show ``library``; ``location`` names it in the header."""
+        super().__init__()
+        self.library = library
+        self.location = location
+        self.readonly_reason = readonly_reason
+        self.triage = TriageRunner(library, readonly_reason)
+        self._reselect_after_import = False
+        self._query: Query | None = None
+        self._partial = False
+        self._jobs: dict[str, ActivityModel] = {}
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notify with markup off by default: messages quote titles, tags and paths."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        """Header, banner, sidebar | (search + list, detail), activity line, footer."""
+        yield Header()
+        yield Static(Content(self._banner_text()), id="readonly-banner")
+        with Horizontal(id="body"):
+            yield Sidebar(id="sidebar").data_bind(model=MainScreen.sidebar)
+            with Container(id="main"):
+                with Vertical(id="list-column"):
+                    yield SearchBar(id="search").data_bind(
+                        error=MainScreen.search_error, note=MainScreen.search_note
+                    )
+                    yield PaperList(id="papers").data_bind(
+                        rows=MainScreen.rows, marked=MainScreen.marked
+                    )
+                yield DetailPane(id="detail").data_bind(model=MainScreen.detail)
+        yield ActivityBar(id="activity").data_bind(model=MainScreen.activity)
+        yield Footer(compact=True)
+
+    def _banner_text(self) -> str:
+        """The read-only banner's text ("" when writable)."""
+        reason = self.readonly_reason
+        if not reason:
+            return ""
+        return reason if reason.lower().startswith("read-only") else f"Read-only: {reason}"
+
+    def on_mount(self) -> None:
+        """Show the inbox; offer the welcome screen when the library is empty."""
+        self.title = "papertui"
+        self.query_one("#readonly-banner").display = bool(self.readonly_reason)
+        self._refresh_sidebar()
+        self._reselect(focus=None)
+        if len(self.library) == 0:
+            self.app.push_screen(
+                WelcomeScreen(self.library, self.location, self.readonly_reason),
+                self._welcome_done,
+            )
+        else:
+            self.call_after_refresh(self._start_loading_abstracts)
+
+    # -- data -----------------------------------------------------------------------------
+    def _refresh_sidebar(self) -> None:
+        """Recount views and tags."""
+        lib = self.library
+        tags = tuple(sorted(lib.tags().items(), key=lambda kv: kv[0].casefold()))
+        self.sidebar = SidebarModel(current=self.view, counts=lib.counts(), tags=tags)
+
+    def _empty_text(self) -> str:
+        """What an empty list says."""
+        if self._query is not None and not self._query.is_empty:
+            return "No papers match this search (escape clears it)"
+        view = self.view
+        if len(self.library) == 0:
+            return "The library is empty: press i to import pages"
+        if view == "inbox":
+            return "Inbox zero: nothing left to triage"
+        if view == "queue":
+            return "The queue is empty: star papers with s to queue them"
+        if view == "read":
+            return "Nothing marked read yet"
+        if view.startswith("tag:"):
+            return f"No papers tagged #{view[4:]}"
+        return "No papers"
+
+    def _select(self) -> Selection | None:
+        """Run the current view + query + sort."""
+        try:
+            return self.library.select(self.view, self._query, self.sort)
+        except LibraryError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return None
+
+    def _reselect(self, *, focus: str | None, follow: bool = False) -> None:
+        """Recompute the rows and put the cursor on ``focus`` (else a sensible paper).
+
+        With ``follow``, a highlighted paper that left the view hands the cursor to the
+        next paper that is still there (then the previous one).
+
+        While an import writes to the library in its worker thread, selecting is put off
+        (the library's views are not safe to compute during an import); the rows are only
+        repainted, and everything is reselected when the import ends.
+        """
+        self._cursor()
+        if "import" in self._jobs:
+            self._reselect_after_import = True
+            self.rows = self.rows.with_focus(focus or self.highlighted)
+            self._update_detail()
+            return
+        selection = self._select()
+        if selection is None:
+            return
+        old = self.rows
+        rows = LibraryRows(self.library, selection.ids, empty_text=self._empty_text())
+        target = pick_cursor(old, rows, (focus, self.highlighted), follow=follow)
+        rows.focus = target
+        self._partial = selection.partial
+        self.search_note = PARTIAL_NOTE if selection.partial else ""
+        self.highlighted = target
+        self.rows = rows
+        self._update_detail()
+        self._update_subtitle()
+
+    def _update_detail(self) -> None:
+        """Show the highlighted paper in the detail pane."""
+        pid = self.highlighted
+        if pid is None or pid not in self.library:
+            self.detail = None
+            return
+        lib = self.library
+        try:
+            abstract = lib.abstract(pid)
+        except (OSError, StoreError) as exc:
+            abstract = ""
+            self.notify(
+                f"Cannot read the abstract: {describe_error(exc)}", severity="error", markup=False
+            )
+        highlight = self._query.highlight_terms if self._query is not None else ()
+        self.detail = DetailModel(
+            paper=lib.paper(pid),
+            state=lib.state(pid),
+            abstract=abstract,
+            highlight=highlight,
+            short_id=lib.short_id(pid),
+        )
+
+    def _update_subtitle(self) -> None:
+        """``path · Inbox · 12 papers · by date`` in the header."""
+        count = len(self.rows)
+        noun = "paper" if count == 1 else "papers"
+        bits = [self.location, view_label(self.view), f"{count} {noun}"]
+        if self.view != "queue":
+            bits.append(f"by {self.sort}")
+        if self.marked:
+            bits.append(f"{len(self.marked)} marked")
+        self.sub_title = " · ".join(bits)
+
+    # -- reactive changes -----------------------------------------------------------------
+    def watch_view(self) -> None:
+        """A new view: recount and reselect; marks do not carry over."""
+        self.marked = frozenset()
+        self._refresh_sidebar()
+        self._reselect(focus=None)
+        self.refresh_bindings()
+
+    def watch_sort(self) -> None:
+        """A new order, same paper under the cursor."""
+        self._reselect(focus=None)
+
+    def watch_query_text(self, text: str) -> None:
+        """Parse as the user types; a bad query shows its error and keeps the last results."""
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            self.search_error = str(exc)
+            return
+        self.search_error = ""
+        self._query = None if query.is_empty else query
+        self._reselect(focus=None)
+        self.refresh_bindings()
+
+    def watch_marked(self) -> None:
+        """Marks show in the list (bound) and in the header."""
+        self._update_subtitle()
+        self.refresh_bindings()
+
+    # -- messages from widgets ------------------------------------------------------------
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        """The cursor moved: show that paper (stale messages for old rows are ignored)."""
+        if event.paper_list.rows is not self.rows or event.pid == self.highlighted:
+            return
+        self.highlighted = event.pid
+        self._update_detail()
+
+    def _cursor(self) -> str | None:
+        """The paper under the list's cursor, right now.
+
+        Key presses can arrive faster than the list's :class:`PaperList.Highlighted`
+        messages (``j`` then ``s`` in one read from the terminal), so every action asks the
+        list directly instead of trusting :attr:`highlighted`, and catches up if needed.
+        """
+        papers = self.query_one(PaperList)
+        pid = papers.highlighted_id if papers.rows is self.rows else self.highlighted
+        if pid != self.highlighted:
+            self.highlighted = pid
+            self._update_detail()
+        return pid
+
+    @on(Sidebar.ViewSelected)
+    def _view_selected(self, event: Sidebar.ViewSelected) -> None:
+        """A view was picked in the sidebar."""
+        self.view = event.view
+        self.query_one(PaperList).focus()
+
+    @on(SearchBar.Changed)
+    def _search_changed(self, event: SearchBar.Changed) -> None:
+        """Filter as the user types."""
+        self.query_text = event.text
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self) -> None:
+        """Enter in the search bar: back to the list."""
+        self.query_one(PaperList).focus()
+
+    @on(SearchBar.Cleared)
+    def _search_cleared(self) -> None:
+        """Escape in the search bar: the query is gone, back to the list."""
+        self.query_text = ""
+        self.query_one(PaperList).focus()
+
+    # -- triage core ----------------------------------------------------------------------
+    def _refuse_readonly(self, what: str) -> bool:
+        """Tell the user a read-only library cannot change; True when refused."""
+        refused = self.triage.refusal(what)
+        if refused is not None:
+            self._show(refused)
+        return refused is not None
+
+    def _apply(
+        self,
+        describe: str,
+        op: Callable[[], Change | None],
+        *,
+        focus: str | None = None,
+        label: Callable[[Change], str] | None = None,
+    ) -> None:
+        """Run one triage call: saved at once, notified, cursor kept on ``focus`` (else the
+        highlighted paper, else the next one still in the view)."""
+        self._show(self.triage.run(describe, op, label=label, context=focus))
+
+    def _show(self, outcome: Outcome, *, follow_change: bool = False) -> None:
+        """Notify an outcome and update everything a change touched.
+
+        With ``follow_change`` (undo, redo) the cursor goes to the paper that changed, when
+        only one did.
+        """
+        if outcome.failed_save:
+            key = display_keys(_RETRY_BINDING, getattr(self.app, "keymap_overrides", None))
+            self.notify(
+                f"{outcome.message} Press {key} (Retry save) to try again.",
+                title="Save failed",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+        else:
+            timeout = 2.5 if outcome.severity == "information" else 5
+            self.notify(outcome.message, severity=outcome.severity, timeout=timeout, markup=False)
+        self.refresh_bindings()
+        change = outcome.change
+        if change is None:
+            return
+        focus = outcome.context if isinstance(outcome.context, str) else None
+        if follow_change and change.count == 1:
+            focus = next(iter(change.after))
+        self._after_change(focus)
+
+    def _after_change(self, focus: str | None) -> None:
+        """Recount, reselect (cursor follows), prune marks that left the view."""
+        self._refresh_sidebar()
+        self._reselect(focus=focus, follow=True)
+        if self.marked:
+            rows = self.rows
+            kept = frozenset(p for p in self.marked if rows.index_of(p) is not None)
+            if kept != self.marked:
+                self.marked = kept
+
+    def _targets(self) -> list[str]:
+        """The marked papers (in list order), else the highlighted one."""
+        self._cursor()
+        rows = self.rows
+        if self.marked:
+            found = [(rows.index_of(p), p) for p in self.marked]
+            return [p for i, p in sorted((i, p) for i, p in found if i is not None)]
+        pid = self._cursor()
+        return [pid] if pid is not None else []
+
+    def _nothing_selected(self) -> None:
+        """Tell the user there is no paper to act on."""
+        self.notify("No paper selected", severity="warning", timeout=2)
+
+    @staticmethod
+    def _papers(n: int) -> str:
+        """``1 paper`` / ``3 papers``."""
+        return f"{n} paper" if n == 1 else f"{n} papers"
+
+    # -- triage actions -------------------------------------------------------------------
+    def action_toggle_star(self) -> None:
+        """Queue (star) the targets, or unqueue them when all are queued."""
+        ids = self._targets()
+        if not ids:
+            return self._nothing_selected()
+        lib = self.library
+        star = not all(lib.state(p).starred for p in ids)
+        verb = "queue" if star else "unqueue"
+        self._apply(f"{verb} {self._papers(len(ids))}", lambda: lib.set_starred(ids, star))
+
+    def action_toggle_read(self) -> None:
+        """Mark the targets read, or unread when all are read."""
+        ids = self._targets()
+        if not ids:
+            return self._nothing_selected()
+        lib = self.library
+        read = not all(lib.state(p).read for p in ids)
+        verb = "mark read" if read else "mark unread"
+        self._apply(f"{verb}: {self._papers(len(ids))}", lambda: lib.set_read(ids, read))
+
+    def action_tag(self) -> None:
+        """Ask for tags to add/remove on the targets."""
+        ids = self._targets()
+        if not ids:
+            return self._nothing_selected()
+        if self._refuse_readonly("tag"):
+            return
+        lib = self.library
+        if len(ids) == 1:
+            subject = lib.title(ids[0])
+            current: list[str] = list(lib.state(ids[0]).tags)
+        else:
+            subject = f"{len(ids)} marked papers"
+            current = sorted({t for p in ids for t in lib.state(p).tags})
+        known = [t for t, _ in lib.tags().most_common()]
+
+        def done(edit: TagEdit | None) -> None:
+            if edit is None:
+                return
+            self._apply(
+                f"tag {self._papers(len(ids))}",
+                lambda: lib.tag(ids, add=edit.add, remove=edit.remove),
+            )
+
+        self.app.push_screen(TagPrompt(subject, current, known), done)
+
+    def action_note(self) -> None:
+        """Edit the highlighted paper's note."""
+        pid = self._cursor()
+        if pid is None:
+            return self._nothing_selected()
+        if self._refuse_readonly("edit the note"):
+            return
+        lib = self.library
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._apply("save the note", lambda: lib.set_note(pid, text), focus=pid)
+
+        self.app.push_screen(NoteEditor(lib.title(pid), lib.state(pid).note), done)
+
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted paper for a batch action, then move down."""
+        pid, rows = self._cursor(), self.rows
+        if pid is None:
+            return self._nothing_selected()
+        self.marked = self.marked ^ {pid}
+        index = rows.index_of(pid)
+        if index is not None and index + 1 < len(rows):
+            self._move_cursor(rows.id_at(index + 1))
+
+    def _move_cursor(self, pid: str) -> None:
+        """Put the list's cursor on ``pid`` (same rows, new cursor target)."""
+        self.highlighted = pid
+        self.rows = self.rows.with_focus(pid)
+        self._update_detail()
+
+    def action_next_unread(self) -> None:
+        """Jump to the next unread paper (wrapping around)."""
+        rows = self.rows
+        if not len(rows):
+            return
+        lib = self.library
+        current = self._cursor()
+        start = rows.index_of(current) if current else None
+        start = -1 if start is None else start
+        n = len(rows)
+        for step in range(1, n + 1):
+            pid = rows.id_at((start + step) % n)
+            if not lib.state(pid).read:
+                if pid != self.highlighted:
+                    self._move_cursor(pid)
+                return
+        self.notify("No unread papers in this view", timeout=2)
+
+    def action_queue_down(self) -> None:
+        """Move the highlighted paper one place down the queue."""
+        self._move_in_queue(+1)
+
+    def action_queue_up(self) -> None:
+        """Move the highlighted paper one place up the queue."""
+        self._move_in_queue(-1)
+
+    def _move_in_queue(self, delta: int) -> None:
+        """Reorder the queue; the cursor stays on the moved paper."""
+        pid = self._cursor()
+        if pid is None:
+            return self._nothing_selected()
+        lib = self.library
+        self._apply("move in the queue", lambda: lib.move_in_queue(pid, delta), focus=pid)
+
+    def action_undo(self) -> None:
+        """Undo the last triage action (batch actions included)."""
+        self._show(self.triage.undo(), follow_change=True)
+
+    def action_redo(self) -> None:
+        """Redo the last undone action."""
+        self._show(self.triage.redo(), follow_change=True)
+
+    def action_retry_save(self) -> None:
+        """Retry the action whose save failed."""
+        outcome = self.triage.retry()
+        if outcome is None:
+            self.notify("Nothing to retry: every action is saved", timeout=2)
+            return
+        self._show(outcome, follow_change=outcome.context is None)
+
+    # -- navigation -----------------------------------------------------------------------
+    def action_focus_detail(self) -> None:
+        """Focus the detail pane (to scroll a long abstract)."""
+        detail = self.query_one(DetailPane)
+        if not detail.display:
+            self.add_class("-detail-only")  # too short for both: the detail replaces the list
+        detail.focus()
+
+    def action_search(self) -> None:
+        """Focus the search bar."""
+        self.query_one(SearchBar).focus_input()
+
+    def action_escape(self) -> None:
+        """Back to the list (from the detail pane, the sidebar, ...)."""
+        papers = self.query_one(PaperList)
+        self.remove_class("-detail-only")
+        papers.focus()
+
+    def action_clear_marks(self) -> None:
+        """Unmark every paper."""
+        count = len(self.marked)
+        self.marked = frozenset()
+        self.notify(f"Cleared {count} mark{'s' if count != 1 else ''}", timeout=2)
+
+    def action_clear_search(self) -> None:
+        """Clear the search."""
+        self.query_one(SearchBar).clear()
+
+    def action_view(self, view: str) -> None:
+        """Switch to a view."""
+        if view in VIEWS or view.startswith("tag:"):
+            self.view = view
+
+    def action_sort(self) -> None:
+        """Pick a sort order."""
+
+        def done(sort: str | None) -> None:
+            if sort is not None:
+                self.action_set_sort(sort)
+
+        self.app.push_screen(SortPicker(SORTS, self.sort), done)
+
+    def action_set_sort(self, sort: str) -> None:
+        """Sort by ``sort`` (date, upvotes, title, added)."""
+        for known in SORTS:
+            if known == sort:
+                self.sort = known
+                if self.view == "queue":
+                    self.notify(
+                        "The queue keeps its own order; other views use the new sort", timeout=3
+                    )
+                else:
+                    self.notify(f"Sorted by {known}", timeout=2)
+                return
+        self.notify(f"Unknown sort {sort!r}", severity="warning", markup=False)
+
+    # -- links ----------------------------------------------------------------------------
+    def _open(self, urls: tuple[str, ...], kind: str) -> None:
+        """Open the first safe URL of ``urls`` in the browser."""
+        from papertui.links import is_safe_url
+
+        if not urls:
+            self.notify(f"This paper has no {kind} link", severity="warning", timeout=3)
+            return
+        safe = [u for u in urls if is_safe_url(u)]
+        if not safe:
+            self.notify(
+                f"Not opening the {kind} link: only http and https links are opened",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.app.open_url(safe[0])
+        self.notify(f"Opening {safe[0]}", markup=False, timeout=3)
+
+    def _paper(self) -> Paper | None:
+        """The highlighted paper."""
+        pid = self._cursor()
+        return self.library.paper(pid) if pid is not None else None
+
+    def action_open_code(self) -> None:
+        """Open the code link."""
+        paper = self._paper()
+        if paper is None:
+            return self._nothing_selected()
+        self._open(paper.code_urls, "code")
+
+    def action_open_project(self) -> None:
+        """Open the project link."""
+        paper = self._paper()
+        if paper is None:
+            return self._nothing_selected()
+        self._open(paper.project_urls, "project")
+
+    def action_copy_link(self) -> None:
+        """Copy the paper's link (code, else project) to the clipboard."""
+        from papertui.links import is_safe_url
+
+        paper = self._paper()
+        if paper is None:
+            return self._nothing_selected()
+        urls = [u for u in (*paper.code_urls, *paper.project_urls) if is_safe_url(u)]
+        if not urls:
+            self.notify("This paper has no http(s) link to copy", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(urls[0])
+        self.notify(f"Copied {urls[0]}", markup=False, timeout=3)
+
+    # -- files ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        """Write the queue to a Markdown file (in a worker)."""
+        lib = self.library
+        ids = lib.queue()
+        if not ids:
+            self.notify("The queue is empty: star papers with s first", severity="warning")
+            return
+        items: list[tuple[Paper, TriageState]] = [(lib.paper(p), lib.state(p)) for p in ids]
+        self._set_job("export", ActivityModel("Exporting the queue"))
+        self._export_worker(items, date.today())
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export_worker(self, items: list[tuple[Paper, TriageState]], today: date) -> None:
+        """Render and write the Markdown file (thread; never touches widgets)."""
+        try:
+            path = export_queue(items, export_folder(), today)
+        except Exception as exc:
+            self.post_message(self.ExportFinished(None, len(items), describe_error(exc)))
+        else:
+            self.post_message(self.ExportFinished(path, len(items), None))
+
+    @on(ExportFinished)
+    def _export_finished(self, event: ExportFinished) -> None:
+        """Say where the file went (or why not)."""
+        self._set_job("export", None)
+        if event.path is None:
+            self.notify(f"Export failed: {event.error}", severity="error", markup=False)
+        else:
+            self.notify(
+                f"Exported {self._papers(event.count)} to {event.path}",
+                title="Queue exported",
+                markup=False,
+                timeout=8,
+            )
+
+    def action_import(self) -> None:
+        """Ask for pages to import."""
+        if self._refuse_readonly("import"):
+            return
+
+        def done(paths: list[str] | None) -> None:
+            if paths:
+                self.start_import(paths)
+
+        self.app.push_screen(ImportPrompt(), done)
+
+    def start_import(self, paths: list[str]) -> None:
+        """Import ``paths`` in a worker, with progress in the activity line."""
+        if self._refuse_readonly("import"):
+            return
+        if "import" in self._jobs:
+            self.notify("An import is already running", severity="warning", timeout=3)
+            return
+        self._set_job("import", ActivityModel("Importing pages"))
+        self._import_worker(paths)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _import_worker(self, paths: list[str]) -> None:
+        """Parse and store the pages (thread; never touches widgets)."""
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(self.JobProgress("import", "Importing pages", done, total))
+
+        try:
+            summary = run_import_job(self.library, paths, progress)
+        except Exception as exc:
+            self.post_message(self.ImportFinished(None, describe_error(exc)))
+        else:
+            self.post_message(self.ImportFinished(summary, None))
+
+    @on(ImportFinished)
+    def _import_finished(self, event: ImportFinished) -> None:
+        """Report the import and show the new papers."""
+        self._set_job("import", None)
+        if event.summary is None:
+            self.notify(f"Import failed: {event.error}", severity="error", markup=False)
+            if self._reselect_after_import:
+                self._reselect_after_import = False
+                self._refresh_sidebar()
+                self._reselect(focus=None)
+            return
+        self._imported(event.summary)
+
+    def _imported(self, summary: ImportSummary) -> None:
+        """Refresh everything after an import and report it."""
+        self.notify(
+            summary.message,
+            title="Import",
+            severity="information" if summary.ok else "warning",
+            markup=False,
+            timeout=8,
+        )
+        self._reselect_after_import = False
+        self._refresh_sidebar()
+        self._reselect(focus=None)
+        self._start_loading_abstracts()
+
+    def _welcome_done(self, summary: ImportSummary | None) -> None:
+        """The welcome screen imported something."""
+        if summary is not None:
+            self._imported(summary)
+
+    # -- background jobs ------------------------------------------------------------------
+    def _set_job(self, job: str, model: ActivityModel | None) -> None:
+        """Start, advance or finish a job in the activity line."""
+        if model is None:
+            self._jobs.pop(job, None)
+        else:
+            self._jobs[job] = model
+        self.activity = next(reversed(self._jobs.values()), None)
+
+    @on(JobProgress)
+    def _job_progress(self, event: JobProgress) -> None:
+        """Progress from a worker."""
+        if event.job in self._jobs:
+            self._set_job(event.job, ActivityModel(event.label, event.done, event.total))
+
+    def _start_loading_abstracts(self) -> None:
+        """Load every abstract after the first paint, so full-text search works."""
+        if self.library.abstracts_loaded or not len(self.library):
+            return
+        self._set_job("abstracts", ActivityModel("Loading abstracts"))
+        self._abstracts_worker()
+
+    @work(thread=True, exclusive=True, group="abstracts", exit_on_error=False)
+    def _abstracts_worker(self) -> None:
+        """Read the abstract shards, then build every paper (thread)."""
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(self.JobProgress("abstracts", "Loading abstracts", done, total))
+
+        try:
+            self.library.load_abstracts(progress)
+            self.library.warm_up()
+        except Exception as exc:
+            self.post_message(self.AbstractsLoaded(describe_error(exc)))
+        else:
+            self.post_message(self.AbstractsLoaded(None))
+
+    @on(AbstractsLoaded)
+    def _abstracts_loaded(self, event: AbstractsLoaded) -> None:
+        """Re-run a title-only search over the full text."""
+        self._set_job("abstracts", None)
+        if event.error is not None:
+            self.notify(
+                f"Could not load the abstracts: {event.error}", severity="error", markup=False
+            )
+            return
+        if self._partial:
+            self._reselect(focus=None)
+
+    # -- footer and palette ---------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show the keys that matter: queue moves in the queue, retry after a failure."""
+        if action in ("queue_down", "queue_up"):
+            return self.view == "queue"
+        if action == "retry_save":
+            return self.triage.pending is not None
+        if action in ("clear_marks", "clear_search"):
+            if not isinstance(self.focused, PaperList) or self.has_class("-detail-only"):
+                return False
+            if action == "clear_marks":
+                return bool(self.marked)
+            return not self.marked and bool(self.query_text)
+        return True
+
+    def palette_commands(self) -> Iterator[PaletteCommand]:
+        """Everything the keys do, plus views and sorts, for the command palette."""
+        keymap = getattr(self.app, "keymap_overrides", None)
+        papers = self.query_one(PaperList)
+        for binding in LIST_BINDINGS:
+            yield PaletteCommand(
+                f"{binding.description} ({display_keys(binding, keymap)})",
+                binding.tooltip,
+                self._runner(binding.action, papers),
+            )
+        for binding in MAIN_BINDINGS:
+            if binding.action.startswith("app.") or binding.action == "escape":
+                continue
+            name = binding.action.split("(")[0]
+            if not self.check_action(name, ()):
+                continue
+            keys = display_keys(binding, keymap)
+            yield PaletteCommand(
+                f"{binding.description} ({keys})",
+                binding.tooltip,
+                self._runner(binding.action),
+            )
+        for sort in SORTS:
+            yield PaletteCommand(
+                f"Sort by {sort}", f"Order the list by {sort}", self._runner(f"set_sort('{sort}')")
+            )
+        for view in VIEWS:
+            yield PaletteCommand(
+                f"View: {view_label(view)}",
+                f"Show the {view} view",
+                self._runner(f"view('{view}')"),
+            )
+        for tag, count in self.sidebar.tags:
+            yield PaletteCommand(
+                f"View: #{tag}", f"{self._papers(count)} tagged #{tag}", self._view_runner(tag)
+            )
+
+    def _view_runner(self, tag: str) -> Callable[[], object]:
+        """A callback that shows the view of ``tag`` (tag names may hold any character)."""
+
+        def run() -> None:
+            self.action_view(f"tag:{tag}")
+
+        return run
+
+    def _runner(self, action: str, target: Widget | None = None) -> Callable[[], object]:
+        """A callback that runs ``action`` on ``target`` (default: this screen)."""
+
+        async def run() -> None:
+            await self.app.run_action(action, target or self)
+
+        return run
+
+
+_RETRY_BINDING = next(b for b in TRIAGE_BINDINGS if b.action == "retry_save")

@@ -1,0 +1,11 @@
+"""The app's widgets. They receive models from the screen and post messages back up."""
+
+from __future__ import annotations
+
+from papertui.tui.widgets.activity import ActivityBar
+from papertui.tui.widgets.detail import DetailPane
+from papertui.tui.widgets.paper_list import PaperList
+from papertui.tui.widgets.search_bar import SearchBar
+from papertui.tui.widgets.sidebar import Sidebar
+
+__all__ = ["ActivityBar", "DetailPane", "PaperList", "SearchBar", "Sidebar"]

@@ -1,0 +1,154 @@
+"""The search bar: a one-line query input and, when needed, a status line under it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from papertui.tui.bindings import SEARCH_BINDINGS
+
+__all__ = ["SearchBar"]
+
+PLACEHOLDER = '/ search: words "a phrase" tag:x is:read has:code upvotes>10 year:2024 -not'
+
+
+class SearchBar(Vertical):
+    """Posts :class:`Changed` as the user types; the screen parses and reports back.
+
+    The screen sets :attr:`error` (the query's one-line error; the input turns red) and
+    :attr:`note` (e.g. that only titles were searched yet).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [*SEARCH_BINDINGS]
+
+    DEFAULT_CSS = """
+    SearchBar {
+        height: auto;
+        & > Input { height: 1; border: none; padding: 0 1; }
+        & > Input.-invalid { background: $error 30%; }
+        & > #search-status { display: none; height: auto; max-height: 2; padding: 0 1; }
+        &.-status > #search-status { display: block; }
+        & > #search-status.-error { color: $text-error; }
+        & > #search-status.-note { color: $text-muted; }
+    }
+    """
+
+    text: reactive[str] = reactive("")
+    """The query text as typed (read-only for the screen: use :meth:`clear` to empty it).
+
+    Not bound from the screen on purpose: echoing every keystroke back while the user keeps
+    typing would overwrite newer characters with older text.
+    """
+    error: reactive[str] = reactive("")
+    """The current query's error, or ""."""
+    note: reactive[str] = reactive("")
+    """A remark about the results, or ""."""
+
+    @dataclass
+    class Changed(Message):
+        """The query text changed."""
+
+        search_bar: SearchBar
+        text: str
+
+        @property
+        def control(self) -> SearchBar:
+            """The search bar that sent the message."""
+            return self.search_bar
+
+    @dataclass
+    class Submitted(Message):
+        """Enter was pressed: the user is done typing."""
+
+        search_bar: SearchBar
+
+        @property
+        def control(self) -> SearchBar:
+            """The search bar that sent the message."""
+            return self.search_bar
+
+    @dataclass
+    class Cleared(Message):
+        """Escape was pressed in the search bar."""
+
+        search_bar: SearchBar
+
+        @property
+        def control(self) -> SearchBar:
+            """The search bar that sent the message."""
+            return self.search_bar
+
+    def compose(self) -> ComposeResult:
+        """The input and the status line."""
+        yield Input(placeholder=PLACEHOLDER, id="search-input", compact=True, select_on_focus=False)
+        yield Static(Content(""), id="search-status")
+
+    @property
+    def input(self) -> Input:
+        """The query input."""
+        return self.query_one("#search-input", Input)
+
+    def focus_input(self) -> None:
+        """Put the cursor in the query input."""
+        self.input.focus()
+
+    def clear(self) -> None:
+        """Empty the query (posts :class:`Changed` with ``""`` if it was not empty)."""
+        if self.is_mounted:
+            self.input.value = ""
+        if self.text:
+            self.text = ""
+            self.post_message(self.Changed(self, ""))
+
+    def _update_status(self) -> None:
+        """Show the error, else the note, else nothing."""
+        if not self.is_mounted:
+            return
+        status = self.query_one("#search-status", Static)
+        message = self.error or self.note
+        status.update(Content(message))
+        status.set_class(bool(self.error), "-error")
+        status.set_class(not self.error and bool(self.note), "-note")
+        self.set_class(bool(message), "-status")
+        self.input.set_class(bool(self.error), "-invalid")
+
+    def watch_error(self) -> None:
+        """Show or hide the error."""
+        self._update_status()
+
+    def watch_note(self) -> None:
+        """Show or hide the note."""
+        self._update_status()
+
+    def on_mount(self) -> None:
+        """Apply values set before mounting."""
+        self.input.value = self.text
+        self._update_status()
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        """Every keystroke re-filters."""
+        event.stop()
+        if event.value != self.text:
+            self.text = event.value
+            self.post_message(self.Changed(self, event.value))
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter: done typing."""
+        event.stop()
+        self.post_message(self.Submitted(self))
+
+    def action_clear(self) -> None:
+        """Escape: clear the query and leave the search bar."""
+        self.clear()
+        self.post_message(self.Cleared(self))

@@ -1,0 +1,213 @@
+"""Welcome screen, import, export and links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from papertui.library import Library
+from papertui.tui.screens.main import MainScreen
+from papertui.tui.screens.welcome import WelcomeScreen
+
+
+async def test_empty_library_welcome_loads_samples(isolated_data_dir: Path, run_app: Any) -> None:
+    lib = Library.open(isolated_data_dir)
+    try:
+        async with run_app(lib) as h:
+            assert isinstance(h.app.screen, WelcomeScreen)
+            text = h.text()
+            assert "papertui import PATH" in text and "sample" in text
+            await h.press("l")
+            await h.wait_for(lambda: isinstance(h.app.screen, MainScreen))
+            total = len(lib)
+            assert total > 200
+            assert len(h.screen.rows) == total
+            assert any(f"{total} papers: {total} new" in m for m in h.messages())
+        reopened = Library.open(isolated_data_dir, readonly=True)
+        assert len(reopened) == total
+    finally:
+        lib.close()
+
+
+async def test_welcome_import_prompt(
+    isolated_data_dir: Path, markup_page: Path, run_app: Any
+) -> None:
+    lib = Library.open(isolated_data_dir)
+    try:
+        async with run_app(lib) as h:
+            await h.press("i")
+            h.app.screen.query_one(Input).value = str(markup_page)
+            await h.press("enter")
+            await h.wait_for(lambda: isinstance(h.app.screen, MainScreen))
+            assert len(lib) == 2
+    finally:
+        lib.close()
+
+
+async def test_welcome_readonly_cannot_import(isolated_data_dir: Path, run_app: Any) -> None:
+    Library.open(isolated_data_dir).close()
+    lib = Library.open(isolated_data_dir, readonly=True)
+    async with run_app(lib, readonly_reason="Read-only: in use elsewhere") as h:
+        assert isinstance(h.app.screen, WelcomeScreen)
+        assert "in use elsewhere" in h.text()
+        await h.press("l")
+        assert len(lib) == 0
+        assert isinstance(h.app.screen, WelcomeScreen)
+
+
+async def test_import_prompt_runs_in_worker(
+    library: Library, seeded_dir: Path, markup_page: Path, run_app: Any
+) -> None:
+    before = len(library)
+    async with run_app(library) as h:
+        await h.press("i")
+        field = h.app.screen.query_one(Input)
+        field.value = str(markup_page.parent)  # a folder of pages
+        await h.press("enter")
+        await h.wait_for(lambda: len(library) == before + 2 and h.screen.activity is None)
+        await h.pilot.pause()
+        assert any(m.startswith("2 papers: 2 new") for m in h.messages())
+        assert h.screen.sidebar.counts["all"] == before + 2
+    assert len(Library.open(seeded_dir, readonly=True)) == before + 2
+
+
+async def test_import_of_missing_path_reports_failure(
+    library: Library, tmp_path: Path, run_app: Any
+) -> None:
+    before = len(library)
+    async with run_app(library) as h:
+        await h.press("i")
+        h.app.screen.query_one(Input).value = str(tmp_path / "nope.txt")
+        await h.press("enter")
+        await h.wait_for(lambda: any("no such file" in m for m in h.messages()))
+        assert h.notes[-1].severity == "warning"
+        assert len(library) == before
+
+
+async def test_export_writes_markdown_file(
+    library: Library, tmp_path: Path, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "Documents"
+    docs.mkdir()
+    monkeypatch.setattr("platformdirs.user_documents_dir", lambda: str(docs))
+    a, b = library.ids[:2]
+    library.set_starred([a, b], True)
+    async with run_app(library) as h:
+        await h.press("e")
+        expected = docs / f"papertui-queue-{date.today().isoformat()}.md"
+        await h.wait_for(lambda: any(str(expected) in m for m in h.messages()))
+        text = expected.read_text(encoding="utf-8")
+        assert "Reading queue" in text
+        assert library.title(a).split(":")[0] in text
+
+
+async def test_export_falls_back_to_cwd_and_refuses_empty_queue(
+    library: Library, tmp_path: Path, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("platformdirs.user_documents_dir", lambda: str(tmp_path / "missing"))
+    monkeypatch.chdir(tmp_path)
+    async with run_app(library) as h:
+        await h.press("e")
+        assert "queue is empty" in h.messages()[-1]
+        await h.press("s", "e")
+        expected = tmp_path / f"papertui-queue-{date.today().isoformat()}.md"
+        await h.wait_for(expected.exists)
+
+
+async def test_open_and_copy_links(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_code = next(p for p in library.ids if library.paper(p).code_urls)
+    async with run_app(library) as h:
+        opened: list[str] = []
+        copied: list[str] = []
+        monkeypatch.setattr(h.app, "open_url", lambda url, **kw: opened.append(url))
+        monkeypatch.setattr(h.app, "copy_to_clipboard", copied.append)
+        await h.press("4")
+        h.screen.rows = h.screen.rows.with_focus(with_code)
+        await h.pilot.pause()
+        await h.press("o")
+        assert opened == [library.paper(with_code).code_urls[0]]
+        await h.press("y")
+        assert copied == [library.paper(with_code).code_urls[0]]
+        await h.press("O")  # no project link
+        assert "no project link" in h.messages()[-1]
+        assert len(opened) == 1
+
+
+async def test_open_link_refuses_non_http(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = library.ids[0]
+    evil = replace(
+        library.paper(pid),
+        code_urls=("javascript:alert(1)",),
+        project_urls=("file:///etc/passwd",),
+    )
+    real_paper = library.paper
+    monkeypatch.setattr(library, "paper", lambda p: evil if p == pid else real_paper(p))
+    async with run_app(library) as h:
+        opened: list[str] = []
+        copied: list[str] = []
+        monkeypatch.setattr(h.app, "open_url", lambda url, **kw: opened.append(url))
+        monkeypatch.setattr(h.app, "copy_to_clipboard", copied.append)
+        await h.press("4")
+        h.screen.rows = h.screen.rows.with_focus(pid)
+        await h.pilot.pause()
+        await h.press("o", "O", "y")
+        assert opened == [] and copied == []
+        assert all(n.severity == "warning" for n in h.notes[-3:])
+        assert "only http and https" in h.notes[-3].message
+
+
+async def test_triage_during_an_import_is_saved_and_shown_after_it(
+    library: Library, markup_page: Path, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from papertui.tui.jobs import run_import
+    from papertui.tui.screens import main as main_module
+
+    release = threading.Event()
+
+    def slow_import(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return run_import(*args, **kwargs)
+
+    monkeypatch.setattr(main_module, "run_import_job", slow_import)
+    before = len(library)
+    async with run_app(library) as h:
+        h.screen.start_import([str(markup_page)])
+        await h.pilot.pause()
+        assert h.screen.activity is not None  # progress is shown
+        h.screen.start_import([str(markup_page)])
+        assert "already running" in h.messages()[-1]
+        pid = h.screen.highlighted
+        assert pid is not None
+        await h.press("s")
+        assert library.state(pid).starred  # saved at once
+        assert h.screen.rows.index_of(pid) is not None  # the view is refreshed later
+        release.set()
+        await h.wait_for(lambda: h.screen.activity is None)
+        await h.pilot.pause()
+        assert len(library) == before + 2
+        assert h.screen.rows.index_of(pid) is None
+        assert h.screen.sidebar.counts["queue"] == 1
+
+
+async def test_create_sample_app_for_snapshots(tmp_path: Path) -> None:
+    from papertui.tui.app import create_sample_app
+
+    app = create_sample_app(tmp_path / "lib")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert len(app.screen.rows) > 200
+        assert "demo library" in str(app.screen.sub_title)
+    # The app closed the library: it can be opened for writing again.
+    Library.open(tmp_path / "lib").close()

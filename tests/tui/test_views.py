@@ -1,0 +1,171 @@
+"""Views, the sidebar, sorting, search and the command palette."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from papertui.library import Library
+from papertui.tui.screens.main import PARTIAL_NOTE, MainScreen
+from papertui.tui.widgets import PaperList, SearchBar, Sidebar
+
+
+async def test_number_keys_switch_views(library: Library, run_app: Any) -> None:
+    library.set_starred(library.ids[:2], True)
+    library.set_read(library.ids[2:5], True)
+    async with run_app(library) as h:
+        total = len(library)
+        counts = library.counts()
+        assert len(h.screen.rows) == counts["inbox"] == total - 5
+        await h.press("2")
+        assert h.screen.view == "queue" and list(h.screen.rows.ids) == library.queue()
+        await h.press("3")
+        assert h.screen.view == "read" and len(h.screen.rows) == 3
+        await h.press("4")
+        assert h.screen.view == "all" and len(h.screen.rows) == total
+        await h.press("1")
+        assert h.screen.view == "inbox"
+        assert f"Inbox · {total - 5} papers" in h.app.screen.sub_title
+
+
+async def test_sidebar_lists_counts_and_tags_and_selects(library: Library, run_app: Any) -> None:
+    library.tag(library.ids[:3], add=["vision"])
+    library.tag(library.ids[3:4], add=["audio"])
+    async with run_app(library) as h:
+        text = h.text()
+        assert "#vision" in text and "#audio" in text
+        sidebar = h.app.screen.query_one(Sidebar)
+        sidebar.focus()
+        await h.pilot.pause()
+        sidebar.highlighted = sidebar.get_option_index("tag:vision")
+        await h.press("enter")
+        assert h.screen.view == "tag:vision"
+        assert set(h.screen.rows.ids) == set(library.ids[:3])
+        assert isinstance(h.app.focused, PaperList)
+        # Counts update live after a triage action.
+        await h.press("t")
+        await h.fill("-vision")
+        await h.press("enter")
+        assert h.screen.sidebar.tags == (("audio", 1), ("vision", 2))
+
+
+async def test_sort_picker_and_palette(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        await h.press("4", "S")
+        await h.press("down", "enter")  # date -> upvotes
+        assert h.screen.sort == "upvotes"
+        ups = [library.paper(h.screen.rows.id_at(i)).upvotes or 0 for i in range(20)]
+        assert ups == sorted(ups, reverse=True)
+        # The command palette offers the same commands.
+        await h.press("ctrl+p")
+        await h.fill("by title")
+        await h.pilot.pause(0.3)
+        await h.press("enter")
+        await h.pilot.pause()
+        assert h.screen.sort == "title"
+        titles = [library.title(h.screen.rows.id_at(i)).casefold() for i in range(20)]
+        assert titles == sorted(titles)
+
+
+async def test_palette_lists_every_main_binding(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        commands = {c.title: c for c in h.screen.palette_commands()}
+        for needle in (
+            "Star (s)",
+            "Read (r)",
+            "Tags (t)",
+            "Undo (u)",
+            "Export (e)",
+            "Import (i)",
+            "Bottom (G / end)",
+            "Next unread (n)",
+            "Sort by added",
+            "View: Queue",
+        ):
+            assert needle in commands, needle
+        assert not any(t.startswith("Retry save") for t in commands)  # nothing failed
+        await commands["Bottom (G / end)"].callback()
+        await h.pilot.pause()
+        assert h.screen.highlighted == h.screen.rows.id_at(len(h.screen.rows) - 1)
+        await h.press("ctrl+p")
+        await h.fill("Star (s")
+        await h.pilot.pause(0.3)
+        await h.press("enter")
+        await h.pilot.pause()
+        assert library.counts()["queue"] == 1
+
+
+async def test_search_filters_as_you_type_and_escape_clears(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        await h.press("slash")
+        assert isinstance(h.app.focused, Input)
+        await h.fill("protein")
+        await h.pilot.pause()
+        ids = list(h.screen.rows.ids)
+        assert 0 < len(ids) < len(library)
+        assert all("protein" in (library.title(p) + library.abstract(p)).casefold() for p in ids)
+        assert "protein" in h.screen.detail.highlight
+        await h.press("escape")
+        assert h.screen.query_text == ""
+        assert len(h.screen.rows) == len(library)
+        assert isinstance(h.app.focused, PaperList)
+
+
+async def test_bad_query_shows_error_inline(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill("year:abc")
+        await h.pilot.pause()
+        bar = h.app.screen.query_one(SearchBar)
+        assert bar.error and "year:abc" in bar.error
+        assert bar.input.has_class("-invalid")
+        assert bar.error in h.text()
+        kept = h.screen.rows
+        await h.pilot.press("x")
+        await h.pilot.pause()
+        assert h.screen.rows is kept  # a bad query keeps the last good results
+        await h.press("backspace", "backspace", "backspace", "backspace")
+        await h.fill("2024")
+        await h.pilot.pause()
+        assert bar.error == ""
+        assert not bar.input.has_class("-invalid")
+        years = {getattr(library.paper(p).published, "year", None) for p in h.screen.rows.ids}
+        assert years == {2024}
+        await h.pilot.press("space", "(", "[", "/", "]")
+        await h.pilot.pause()
+        assert h.app.is_running and bar.error
+
+
+async def test_search_within_view_and_enter_returns_to_list(library: Library, run_app: Any) -> None:
+    library.set_starred(library.ids[:4], True)
+    async with run_app(library) as h:
+        await h.press("2", "slash")
+        await h.fill("is:read")
+        await h.press("enter")
+        assert len(h.screen.rows) == 0
+        assert isinstance(h.app.focused, PaperList)
+        assert "No papers match" in h.text()
+        await h.press("escape")  # back in the list: escape clears the search
+        assert len(h.screen.rows) == 4
+
+
+async def test_partial_search_says_so_and_reruns(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MainScreen, "_start_loading_abstracts", lambda self: None)
+    fresh = library
+    async with run_app(fresh, wait_abstracts=False) as h:
+        assert not fresh.abstracts_loaded
+        # "self-supervised" appears in abstracts, hardly in titles.
+        await h.press("slash")
+        h.app.screen.query_one(SearchBar).input.value = "self-supervised"
+        await h.pilot.pause()
+        assert h.screen.search_note == PARTIAL_NOTE
+        assert PARTIAL_NOTE in h.text()
+        titles_only = len(h.screen.rows)
+        monkeypatch.undo()
+        h.screen._start_loading_abstracts()
+        await h.wait_for(lambda: h.screen.search_note == "")
+        assert len(h.screen.rows) > titles_only
