@@ -196,8 +196,8 @@ class Library:
         self._lock = threading.RLock()
         ids, cols = store.load_paper_columns()
         self._ids: list[str] = ids
-        self._row: dict[str, int] = {pid: i for i, pid in enumerate(ids)}
-        self._cols: dict[str, list[Any]] = cols
+        self._row: dict[str, int] = dict(zip(ids, range(len(ids)), strict=True))
+        self._cols: dict[str, Sequence[Any]] = cols
         self._papers: dict[str, Paper] = {}
         self._states: dict[str, TriageState] = {
             pid: TriageState.from_doc(doc) for pid, doc in store.load_states().items()
@@ -207,7 +207,8 @@ class Library:
         self._text: dict[str, str] = {}
         self._sorted: dict[Sort, list[str]] = {}
         self._hay_cache: dict[Sort, list[str]] = {}
-        self._last: tuple[str, Sort, Any, Selection] | None = None
+        self._last: tuple[str, Sort, Query, Selection, list[str] | None] | None = None
+        """The previous search (view, sort, query, result, the result's texts)."""
         self.undo = UndoStack()
 
     # -- opening ------------------------------------------------------------------------
@@ -516,29 +517,28 @@ class Library:
         ids, c = self._ids, self._cols
         n = len(ids)
         idx = range(n)
-        # Keys are built column-wise and fetched with a C-level __getitem__: no Python call
-        # per paper (100k papers sort in tens of milliseconds).
+
+        # Keys are built column-wise and fetched with a C-level __getitem__: no Python code
+        # runs per paper, and 100k papers sort in tens of milliseconds.
+        def by(column: str, default: Any, *, reverse: bool) -> list[int]:
+            keys = [default if v is None else v for v in c.get(column, [None] * n)]
+            return sorted(idx, key=keys.__getitem__, reverse=reverse)
+
         if sort == "date":
-            keys: list[Any] = list(
-                zip(
-                    [p or "" for p in c.get("published", [None] * n)],
-                    [u or 0 for u in c.get("upvotes", [None] * n)],
-                    strict=True,
-                )
-            )
+            # One pass on (date, upvotes): the corpus is stored in this order, and the sort
+            # finds it already done (a single run: one linear pass).
+            pubs = [p or "" for p in c.get("published", [None] * n)]
+            ups = [u or 0 for u in c.get("upvotes", [None] * n)]
+            keys = list(zip(pubs, ups, strict=True))
             order = sorted(idx, key=keys.__getitem__, reverse=True)
         elif sort == "upvotes":
-            keys = [u or 0 for u in c.get("upvotes", [None] * n)]
-            order = sorted(idx, key=keys.__getitem__, reverse=True)
+            order = by("upvotes", 0, reverse=True)
         elif sort == "title":
-            keys = [t.casefold() for t in c.get("title", [""] * n)]
-            order = sorted(idx, key=keys.__getitem__)
+            titles = [t.casefold() for t in c.get("title", [""] * n)]
+            order = sorted(idx, key=titles.__getitem__)
         elif sort == "added":
-            # Newest import first; within one import, page order.
-            keys = list(
-                zip([a or "" for a in c.get("added_at", [None] * n)], range(0, -n, -1), strict=True)
-            )
-            order = sorted(idx, key=keys.__getitem__, reverse=True)
+            # Newest import first; within one import, page order (the stable sort keeps it).
+            order = by("added_at", "", reverse=True)
         else:
             raise LibraryError(f"unknown sort '{sort}' (use one of {', '.join(SORTS)})")
         result = [ids[i] for i in order]
@@ -611,28 +611,35 @@ class Library:
         partial = bool(query.needs_text) and not self.abstracts_loaded
         last = self._last
         base: list[str] | None = None
+        base_hays: list[str] | None = None
         if last is not None and last[0] == view and last[1] == sort and last[3].partial == partial:
             if query == last[2]:
                 return last[3]  # e.g. a trailing space was typed
             if query.refines(last[2]):
-                base = last[3].ids
+                base, base_hays = last[3].ids, last[4]
         needles = query.plain_needles
+        hays: list[str] | None = None
         if needles is not None:
             # What people type: words that must all occur. Test each needle over the
-            # survivors with map/compress, so no Python code runs per paper.
+            # survivors with map/compress, so no Python code runs per paper; the survivors'
+            # texts are kept for the next keystroke, which usually refines this one.
             if base is None and view != "queue":
                 ids, hays = self.sorted_ids(sort), self._haystacks(sort)
-                restrict = True
+                restrict = view != "all"
             else:
                 ids = base if base is not None else self.view_ids(view, sort)
-                hays = self._haystacks_of(ids)
+                hays = base_hays if base_hays is not None else self._haystacks_of(ids)
                 restrict = False
             for needle in needles:
                 mask = list(map(str.__contains__, hays, repeat(needle)))
                 ids = list(compress(ids, mask))
                 hays = list(compress(hays, mask))
             if restrict:
-                ids = self._restrict(view, ids)
+                member = self._in_view(view)
+                assert member is not None
+                mask = list(map(member, ids))
+                ids = list(compress(ids, mask))
+                hays = list(compress(hays, mask))
         else:
             if base is None:
                 base = self.view_ids(view, sort)
@@ -640,7 +647,7 @@ class Library:
             states, haystack, paper = self._states, self._haystack, self.paper
             ids = [p for p in base if pred(paper(p), states.get(p, _DEFAULT), haystack(p))]
         result = Selection(ids, partial)
-        self._last = (view, sort, query, result)
+        self._last = (view, sort, query, result, hays)
         return result
 
     def warm_up(self) -> None:
@@ -697,7 +704,8 @@ class Library:
                 docs[pid] = _doc(m, stamp)
                 abstracts[pid] = m.abstract
         if docs:
-            self.store.save_papers(docs, abstracts)
+            order = self._date_order_after(docs)
+            self.store.save_papers(docs, abstracts, order=order)
             self._apply_docs(docs, abstracts)
         return ImportReport(
             total=len(merged),
@@ -707,14 +715,31 @@ class Library:
             new_ids=tuple(new_ids),
         )
 
+    def _date_order_after(self, docs: dict[str, dict[str, Any]]) -> list[str]:
+        """Every id, newest first, as it will be once ``docs`` are stored.
+
+        The corpus is stored in this order, so that opening the library finds its default
+        sort already done (the sort then only confirms it, in one linear pass).
+        """
+        pub = {pid: d.get("published") or "" for pid, d in docs.items()}
+        up = {pid: d.get("upvotes") or 0 for pid, d in docs.items()}
+        c = self._cols
+        for pid, i in self._row.items():
+            if pid not in docs:
+                pub[pid] = c["published"][i] or ""
+                up[pid] = c["upvotes"][i] or 0
+        order = sorted(pub, key=up.__getitem__, reverse=True)
+        order.sort(key=pub.__getitem__, reverse=True)
+        return order
+
     def _apply_docs(self, docs: dict[str, dict[str, Any]], abstracts: dict[str, str]) -> None:
         with self._lock:
-            cols = self._cols
             keys = list(next(iter(docs.values())))
-            for k in keys:
-                col = cols.setdefault(k, [None] * len(self._ids))
-                if not isinstance(col, list):  # a packed column from disk: unpack to edit
-                    cols[k] = list(col)
+            # Packed columns from disk are unpacked to be edited.
+            cols: dict[str, list[Any]] = {
+                k: list(self._cols.get(k, [None] * len(self._ids))) for k in keys
+            }
+            self._cols.update(cols)
             for pid, doc in docs.items():
                 i = self._row.get(pid)
                 if i is None:

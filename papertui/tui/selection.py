@@ -9,6 +9,9 @@ from papertui.tui.models import PaperRow, RowSource
 
 __all__ = ["LibraryRows", "pick_cursor"]
 
+INDEX_AFTER_SCANS = 8
+"""Look-ups answered by scanning before :meth:`LibraryRows.index_of` builds its index."""
+
 SURVIVOR_SCAN = 5000
 """How far :func:`pick_cursor` looks for a paper that is still shown after a change."""
 
@@ -20,7 +23,7 @@ class LibraryRows:
     nothing up front. The id-to-row index is built on first use only.
     """
 
-    __slots__ = ("_ids", "_index", "_library", "empty_text", "focus")
+    __slots__ = ("_ids", "_index", "_library", "_scans", "empty_text", "focus")
 
     def __init__(
         self,
@@ -34,6 +37,7 @@ class LibraryRows:
         self._library = library
         self._ids = ids
         self._index: dict[str, int] | None = None
+        self._scans = 0
         self.focus = focus
         self.empty_text = empty_text
 
@@ -56,8 +60,19 @@ class LibraryRows:
         return PaperRow(self._library.paper(pid), self._library.state(pid))
 
     def index_of(self, pid: str) -> int | None:
-        """The row of paper ``pid``, or None."""
+        """The row of paper ``pid``, or None.
+
+        The first few look-ups scan the ids (a C-level scan, well under a millisecond at
+        100k rows); only a caller that keeps asking gets the dict index, which costs tens
+        of milliseconds to build at that size. Most new selections are asked once or twice.
+        """
         if self._index is None:
+            self._scans += 1
+            if self._scans <= INDEX_AFTER_SCANS:
+                try:
+                    return self._ids.index(pid)
+                except ValueError:
+                    return None
             self._index = {p: i for i, p in enumerate(self._ids)}
         return self._index.get(pid)
 

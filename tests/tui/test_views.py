@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from papertui.library import Library
-from papertui.tui.screens.main import PARTIAL_NOTE, MainScreen
+from papertui.tui.screens.main import DETAIL_WHILE_TYPING, PARTIAL_NOTE, MainScreen
 from papertui.tui.widgets import PaperList, SearchBar, Sidebar
 
 
@@ -106,6 +106,8 @@ async def test_search_filters_as_you_type_and_escape_clears(library: Library, ru
         ids = list(h.screen.rows.ids)
         assert 0 < len(ids) < len(library)
         assert all("protein" in (library.title(p) + library.abstract(p)).casefold() for p in ids)
+        # The detail pane catches up once typing pauses (it is not re-rendered per key).
+        await h.pilot.pause(DETAIL_WHILE_TYPING + 0.1)
         assert "protein" in h.screen.detail.highlight
         await h.press("escape")
         assert h.screen.query_text == ""

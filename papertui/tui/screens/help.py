@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -43,6 +42,9 @@ class HelpScreen(ModalScreen[None]):
         """The table in a scrolling box."""
         with VerticalScroll(classes="dialog help-dialog", id="help-scroll"):
             # One Static rendering Rich's Markdown: far lighter than a widget per table cell.
+            # Imported here: markdown-it costs 60 ms that the app's start-up should not pay.
+            from rich.markdown import Markdown
+
             yield Static(Markdown(self._markdown), id="help-text")
 
     def on_mount(self) -> None:

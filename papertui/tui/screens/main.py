@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
@@ -45,16 +46,22 @@ from papertui.tui.models import (
     SidebarModel,
     view_label,
 )
-from papertui.tui.screens.note import NoteEditor
-from papertui.tui.screens.prompts import ImportPrompt, SortPicker, TagEdit, TagPrompt
-from papertui.tui.screens.welcome import WelcomeScreen
 from papertui.tui.selection import LibraryRows, pick_cursor
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
 
+if TYPE_CHECKING:
+    from papertui.tui.screens.prompts import TagEdit
+
+# The welcome screen and the dialogs are imported when first shown: the main screen's
+# first paint should not pay for widgets (TextArea, Input, ...) it does not show.
+
 __all__ = ["MainScreen"]
 
 PARTIAL_NOTE = "searching titles; abstracts loading…"
+
+DETAIL_WHILE_TYPING = 0.15
+"""Seconds of quiet typing before the detail pane re-renders with the new highlights."""
 """Shown under the search bar while full-text search can only look at titles."""
 
 
@@ -142,6 +149,7 @@ class MainScreen(Screen[None]):
         self._query: Query | None = None
         self._partial = False
         self._jobs: dict[str, ActivityModel] = {}
+        self._detail_timer: Timer | None = None
 
     def notify(
         self,
@@ -186,8 +194,10 @@ class MainScreen(Screen[None]):
         self.title = "papertui"
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
         self._refresh_sidebar()
-        self._reselect(focus=None)
+        self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
         if len(self.library) == 0:
+            from papertui.tui.screens.welcome import WelcomeScreen
+
             self.app.push_screen(
                 WelcomeScreen(self.library, self.location, self.readonly_reason),
                 self._welcome_done,
@@ -227,11 +237,15 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), severity="warning", markup=False)
             return None
 
-    def _reselect(self, *, focus: str | None, follow: bool = False) -> None:
+    def _reselect(
+        self, *, focus: str | None, follow: bool = False, detail_delay: float | None = None
+    ) -> None:
         """Recompute the rows and put the cursor on ``focus`` (else a sensible paper).
 
         With ``follow``, a highlighted paper that left the view hands the cursor to the
-        next paper that is still there (then the previous one).
+        next paper that is still there (then the previous one). With ``detail_delay``, the
+        detail pane is refreshed that many seconds later (0: after the next paint) rather
+        than now: the list is what the user is waiting for while typing or starting up.
 
         While an import writes to the library in its worker thread, selecting is put off
         (the library's views are not safe to compute during an import); the rows are only
@@ -254,8 +268,21 @@ class MainScreen(Screen[None]):
         self.search_note = PARTIAL_NOTE if selection.partial else ""
         self.highlighted = target
         self.rows = rows
-        self._update_detail()
+        if detail_delay is None:
+            self._update_detail()
+        else:
+            self._schedule_detail(detail_delay)
         self._update_subtitle()
+
+    def _schedule_detail(self, delay: float) -> None:
+        """Refresh the detail pane later; a newer request replaces an older one."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if delay <= 0:
+            self.call_after_refresh(self._update_detail)
+        else:
+            self._detail_timer = self.set_timer(delay, self._update_detail)
 
     def _update_detail(self) -> None:
         """Show the highlighted paper in the detail pane."""
@@ -312,7 +339,7 @@ class MainScreen(Screen[None]):
             return
         self.search_error = ""
         self._query = None if query.is_empty else query
-        self._reselect(focus=None)
+        self._reselect(focus=None, detail_delay=DETAIL_WHILE_TYPING)
         self.refresh_bindings()
 
     def watch_marked(self) -> None:
@@ -486,6 +513,8 @@ class MainScreen(Screen[None]):
                 lambda: lib.tag(ids, add=edit.add, remove=edit.remove),
             )
 
+        from papertui.tui.screens.prompts import TagPrompt
+
         self.app.push_screen(TagPrompt(subject, current, known), done)
 
     def action_note(self) -> None:
@@ -500,6 +529,8 @@ class MainScreen(Screen[None]):
         def done(text: str | None) -> None:
             if text is not None:
                 self._apply("save the note", lambda: lib.set_note(pid, text), focus=pid)
+
+        from papertui.tui.screens.note import NoteEditor
 
         self.app.push_screen(NoteEditor(lib.title(pid), lib.state(pid).note), done)
 
@@ -608,6 +639,8 @@ class MainScreen(Screen[None]):
         def done(sort: str | None) -> None:
             if sort is not None:
                 self.action_set_sort(sort)
+
+        from papertui.tui.screens.prompts import SortPicker
 
         self.app.push_screen(SortPicker(SORTS, self.sort), done)
 
@@ -721,6 +754,8 @@ class MainScreen(Screen[None]):
         def done(paths: list[str] | None) -> None:
             if paths:
                 self.start_import(paths)
+
+        from papertui.tui.screens.prompts import ImportPrompt
 
         self.app.push_screen(ImportPrompt(), done)
 
