@@ -112,11 +112,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Open a throwaway library preloaded with the sample pages (never the real library)."""
     from papertui.importer import import_paths
     from papertui.library import Library
-    from papertui.paths import sample_pages_dir
+    from papertui.paths import SAMPLE_YEAR, sample_pages_dir
 
     with tempfile.TemporaryDirectory(prefix="papertui-demo-") as tmp:
         lib = Library.open(Path(tmp))
-        import_paths(lib, [str(sample_pages_dir())])
+        import_paths(lib, [str(sample_pages_dir())], year=SAMPLE_YEAR)
         return _run_app(lib, demo=True)
 
 

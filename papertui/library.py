@@ -207,8 +207,8 @@ class Library:
         self._text: dict[str, str] = {}
         self._sorted: dict[Sort, list[str]] = {}
         self._hay_cache: dict[Sort, list[str]] = {}
-        self._last: tuple[str, Sort, Query, Selection, list[str] | None] | None = None
-        """The previous search (view, sort, query, result, the result's texts)."""
+        self._last: _Search | None = None
+        """The previous search, which the next keystroke usually refines."""
         self.undo = UndoStack()
 
     # -- opening ------------------------------------------------------------------------
@@ -610,44 +610,57 @@ class Library:
             return Selection(self.view_ids(view, sort))
         partial = bool(query.needs_text) and not self.abstracts_loaded
         last = self._last
-        base: list[str] | None = None
-        base_hays: list[str] | None = None
-        if last is not None and last[0] == view and last[1] == sort and last[3].partial == partial:
-            if query == last[2]:
-                return last[3]  # e.g. a trailing space was typed
-            if query.refines(last[2]):
-                base, base_hays = last[3].ids, last[4]
+        prev: _Search | None = None
+        if last is not None and (last.view, last.sort, last.result.partial) == (
+            view,
+            sort,
+            partial,
+        ):
+            if query == last.query:
+                return last.result  # e.g. a trailing space was typed
+            if query.refines(last.query):
+                prev = last
         needles = query.plain_needles
         hays: list[str] | None = None
+        found: dict[str, list[int]] = {}
         if needles is not None:
-            # What people type: words that must all occur. Test each needle over the
-            # survivors with map/compress, so no Python code runs per paper; the survivors'
-            # texts are kept for the next keystroke, which usually refines this one.
-            if base is None and view != "queue":
+            # What people type: words that must all occur. Each needle is tested over the
+            # survivors with map/compress, so no Python code runs per paper. The survivors'
+            # texts, and where each needle was found in them, are kept for the next
+            # keystroke: it usually refines this search, and a needle that extends one of
+            # these ("diffu" after "diff") is looked for from where that one was found.
+            restrict = False
+            if prev is not None:
+                ids, hays, found = prev.result.ids, prev.hays, dict(prev.found)
+            elif view != "queue":
                 ids, hays = self.sorted_ids(sort), self._haystacks(sort)
                 restrict = view != "all"
             else:
-                ids = base if base is not None else self.view_ids(view, sort)
-                hays = base_hays if base_hays is not None else self._haystacks_of(ids)
-                restrict = False
+                ids = self.view_ids(view, sort)
+            if hays is None:
+                hays, found = self._haystacks_of(ids), {}
             for needle in needles:
-                mask = list(map(str.__contains__, hays, repeat(needle)))
-                ids = list(compress(ids, mask))
-                hays = list(compress(hays, mask))
+                if needle in found:
+                    continue  # every survivor of the previous search contains it
+                start = next((found[n] for n in found if needle.startswith(n)), None)
+                if start is None:
+                    at = list(map(str.find, hays, repeat(needle)))
+                else:
+                    at = list(map(str.find, hays, repeat(needle), start))
+                found[needle] = at
+                ids, hays, found = _keep(list(map(_NOT_FOUND.__lt__, at)), ids, hays, found)
             if restrict:
                 member = self._in_view(view)
                 assert member is not None
-                mask = list(map(member, ids))
-                ids = list(compress(ids, mask))
-                hays = list(compress(hays, mask))
+                ids, hays, found = _keep(list(map(member, ids)), ids, hays, found)
+            found = {n: found[n] for n in needles}
         else:
-            if base is None:
-                base = self.view_ids(view, sort)
+            base = prev.result.ids if prev is not None else self.view_ids(view, sort)
             pred = query.predicate
             states, haystack, paper = self._states, self._haystack, self.paper
             ids = [p for p in base if pred(paper(p), states.get(p, _DEFAULT), haystack(p))]
         result = Selection(ids, partial)
-        self._last = (view, sort, query, result, hays)
+        self._last = _Search(view, sort, query, result, hays, found)
         return result
 
     def warm_up(self) -> None:
@@ -758,6 +771,34 @@ class Library:
             self._sorted.clear()
             self._hay_cache.clear()
             self._last = None
+
+
+@dataclass(frozen=True)
+class _Search:
+    """A search's inputs and results, kept so that the next one can build on it."""
+
+    view: str
+    sort: Sort
+    query: Query
+    result: Selection
+    hays: list[str] | None
+    """The result's search texts (aligned with ``result.ids``) for plain-word searches."""
+    found: dict[str, list[int]]
+    """For each needle, where it was first found in each of those texts."""
+
+
+_NOT_FOUND = -1
+
+
+def _keep(
+    mask: list[bool], ids: list[str], hays: list[str], found: dict[str, list[int]]
+) -> tuple[list[str], list[str], dict[str, list[int]]]:
+    """The entries of the aligned lists where ``mask`` is true (at C speed)."""
+    return (
+        list(compress(ids, mask)),
+        list(compress(hays, mask)),
+        {n: list(compress(at, mask)) for n, at in found.items()},
+    )
 
 
 def _doc(m: _Merged, added_at: str) -> dict[str, Any]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["DATA_DIR_ENV", "default_data_dir", "resolve_data_dir", "sample_pages_dir"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "SAMPLE_YEAR",
+    "default_data_dir",
+    "resolve_data_dir",
+    "sample_pages_dir",
+]
 
 DATA_DIR_ENV = "PAPERTUI_DATA_DIR"
 """Environment variable that overrides the library folder (tests always set it)."""
@@ -26,6 +32,12 @@ def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
     if option:
         return Path(option).expanduser()
     return default_data_dir()
+
+
+SAMPLE_YEAR = 2025
+"""The year the bundled sample pages were saved in. Two of them show no year at all, and
+without this their dates would follow the files' modification time (i.e. when papertui was
+installed), so the demo would differ from one machine to the next."""
 
 
 def sample_pages_dir() -> Path:

@@ -131,9 +131,9 @@ def create_sample_app(
         library = Library.open(root)
         if len(library) == 0:
             from papertui.importer import import_paths
-            from papertui.paths import sample_pages_dir
+            from papertui.paths import SAMPLE_YEAR, sample_pages_dir
 
-            import_paths(library, [str(sample_pages_dir())])
+            import_paths(library, [str(sample_pages_dir())], year=SAMPLE_YEAR)
     else:
         library = Library.open(root, readonly=readonly)
     return PaperApp(library, readonly_reason=readonly_reason, demo=True, close_library=True)

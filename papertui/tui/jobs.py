@@ -49,6 +49,8 @@ def run_import(
     library: Library,
     paths: Sequence[str],
     progress: Callable[[int, int], None] | None = None,
+    *,
+    year: int | None = None,
 ) -> ImportSummary:
     """Import ``paths`` (files or folders) and summarise the outcome (thread-safe to call)."""
     from papertui.importer import import_paths
@@ -57,7 +59,7 @@ def run_import(
         if progress is not None:
             progress(done, total)
 
-    run = import_paths(library, list(paths), progress=report)
+    run = import_paths(library, list(paths), year=year, progress=report)
     lines = [run.report.summary()]
     failed = run.failed
     for outcome in failed[:5]:

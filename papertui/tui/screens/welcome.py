@@ -118,9 +118,9 @@ class WelcomeScreen(Screen[ImportSummary | None]):
     @on(Button.Pressed, "#load-samples")
     def action_load_samples(self) -> None:
         """Import the bundled sample pages."""
-        from papertui.paths import sample_pages_dir
+        from papertui.paths import SAMPLE_YEAR, sample_pages_dir
 
-        self._start([str(sample_pages_dir())])
+        self._start([str(sample_pages_dir())], year=SAMPLE_YEAR)
 
     @on(Button.Pressed, "#import-pages")
     def action_import(self) -> None:
@@ -140,27 +140,27 @@ class WelcomeScreen(Screen[ImportSummary | None]):
         """Leave the app."""
         self.app.exit()
 
-    def _start(self, paths: list[str]) -> None:
+    def _start(self, paths: list[str], *, year: int | None = None) -> None:
         """Run the import in a worker, showing progress."""
         if self.readonly_reason:
             self.notify(self.readonly_reason, severity="warning", markup=False)
             return
         self._activity(ActivityModel("Importing pages"))
-        self._worker(paths)
+        self._worker(paths, year)
 
     def _activity(self, model: ActivityModel | None) -> None:
         """Show or hide progress."""
         self.query_one(ActivityBar).model = model
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _worker(self, paths: list[str]) -> None:
+    def _worker(self, paths: list[str], year: int | None) -> None:
         """Import (thread; never touches widgets)."""
 
         def progress(done: int, total: int) -> None:
             self.post_message(self.Progress(done, total))
 
         try:
-            summary = run_import(self.library, paths, progress)
+            summary = run_import(self.library, paths, progress, year=year)
         except Exception as exc:
             self.post_message(self.Finished(None, describe_error(exc)))
         else:

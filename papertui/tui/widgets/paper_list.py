@@ -316,14 +316,20 @@ class PaperList(ScrollView, can_focus=True):
             style = row_style + extra if extra is not None else row_style
             return Segment(text, style + overlay)
 
+        tags = " ".join(f"#{clean_cell(t)}" for t in state.tags)
+        # Without room for a tags column, a tagged paper shows its tags at the end of the
+        # title cell (up to a third of it) rather than not at all.
+        inline = 0 if cols.tags or not tags else min(cell_len(tags), cols.title // 3)
+        title_width = cols.title - inline - 1 if inline >= 4 else cols.title
         segments = [
             seg(MARK if marked else " ", component("paper-list--star")),
             seg(state_glyphs(state), component("paper-list--star")),
             seg(" "),
-            seg(_fit(clean_cell(paper.title), cols.title)),
+            seg(_fit(clean_cell(paper.title), title_width)),
         ]
+        if title_width != cols.title:
+            segments += [seg(" "), seg(_fit(tags, inline), component("paper-list--tags"))]
         if cols.tags:
-            tags = " ".join(f"#{clean_cell(t)}" for t in state.tags)
             segments += [seg(" "), seg(_fit(tags, cols.tags), component("paper-list--tags"))]
         if cols.code:
             segments += [seg(" "), seg(CODE if paper.has_code else " ", meta)]

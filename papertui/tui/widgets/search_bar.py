@@ -18,7 +18,7 @@ from papertui.tui.bindings import SEARCH_BINDINGS
 
 __all__ = ["SearchBar"]
 
-PLACEHOLDER = '/ search: words "a phrase" tag:x is:read has:code upvotes>10 year:2024 -not'
+PLACEHOLDER = '/ search: words "a phrase" -not tag:x is:read has:code upvotes>10'
 
 
 class SearchBar(Vertical):

@@ -36,7 +36,7 @@ class Sidebar(OptionList):
         width: 24;
         height: 1fr;
         border: none;
-        padding: 0;
+        padding: 0 1 0 0;
         background: $panel;
         scrollbar-size-vertical: 1;
     }
