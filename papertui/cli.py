@@ -139,7 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     if outcome.ok or problem.message != "no papers found":
                         _say(f"papertui: warning: {problem}", err=True)
 
-        run = import_paths(lib, args.paths, year=args.year, progress=progress)
+        run = import_paths(lib, args.paths, year=args.year, force=args.force, progress=progress)
         _say(run.report.summary())
         return 1 if run.failed else 0
     finally:
@@ -158,10 +158,26 @@ def cmd_list(args: argparse.Namespace) -> int:
             to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in sel])
         )
         return 0
+    from papertui.render import state_glyphs
+
+    if not sys.stdout.isatty():
+        # For scripts: one tab-separated line per paper (id, state, date, upvotes, title,
+        # tags), and the count on stderr.
+        for pid in sel:
+            p, s = lib.paper(pid), lib.state(pid)
+            fields = (
+                lib.short_id(pid),
+                state_glyphs(s).replace(" ", "-"),
+                p.published.isoformat() if p.published else "",
+                "" if p.upvotes is None else str(p.upvotes),
+                p.title,
+                " ".join(f"#{t}" for t in s.tags),
+            )
+            sys.stdout.write("\t".join(fields) + "\n")
+        _say(f"{len(sel)} of {len(lib)} papers", err=True)
+        return 0
     from rich.table import Table
     from rich.text import Text
-
-    from papertui.render import state_glyphs
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)
@@ -201,7 +217,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         from papertui.export import paper_record, to_json
 
-        sys.stdout.write(to_json([paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid))]))
+        record = paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid))
+        sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         return 0
     _console().print(paper_detail(lib.paper(pid), lib.state(pid), lib.abstract(pid), short_id=pid))
     return 0
@@ -295,6 +312,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     if args.output and args.output != "-":
         target = Path(args.output).expanduser()
+        if not target.parent.is_dir():
+            raise CliError(f"cannot write {target}: no folder {target.parent}")
         try:
             atomic_write(target, text.encode("utf-8"))
         except OSError as exc:
@@ -428,6 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--year", type=_year, help="year of pages whose dates show none")
+    p.add_argument(
+        "--force", action="store_true", help="import text even if it does not look like a page"
+    )
 
     p = add("list", cmd_list, "list papers matching a query (all papers without one)")
     p.add_argument("query", nargs="?", metavar="QUERY")

@@ -85,7 +85,10 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
     return out, failures
 
 
-def _read_one(path: str, year: int | None) -> FileOutcome:
+NOT_A_PAGE = "does not look like a Daily Papers page (no page header or metadata); use --force"
+
+
+def _read_one(path: str, year: int | None, force: bool = False) -> FileOutcome:
     if path == STDIN:
         text = sys.stdin.read()
         result = parse_page(text, file="<stdin>", year=year, fallback_year=date.today().year)
@@ -98,6 +101,8 @@ def _read_one(path: str, year: int | None) -> FileOutcome:
             return FileOutcome(name, error=str(exc))
     if not result.papers:
         return FileOutcome(name, result, error=f"{name}: no papers found")
+    if not result.recognised and not force:
+        return FileOutcome(name, result, error=f"{name}: {NOT_A_PAGE}")
     return FileOutcome(name, result)
 
 
@@ -106,15 +111,20 @@ def import_paths(
     paths: Sequence[str],
     *,
     year: int | None = None,
+    force: bool = False,
     progress: Callable[[int, int, FileOutcome], None] | None = None,
 ) -> ImportRun:
-    """Read every path and store what parsed, in one write. Failed files change nothing."""
+    """Read every path and store what parsed, in one write. Failed files change nothing.
+
+    Text that does not look like a Daily Papers page is refused unless ``force``: any
+    text file has lines that could pass for titles and abstracts.
+    """
     # A bulk import allocates millions of objects and frees none of them: the cyclic
     # garbage collector would only re-scan them over and over (~0.5 s at 100k papers).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _import_paths(library, paths, year=year, progress=progress)
+        return _import_paths(library, paths, year=year, force=force, progress=progress)
     finally:
         if was_enabled:
             gc.enable()
@@ -125,6 +135,7 @@ def _import_paths(
     paths: Sequence[str],
     *,
     year: int | None,
+    force: bool,
     progress: Callable[[int, int, FileOutcome], None] | None,
 ) -> ImportRun:
     files, outcomes = expand_paths(paths)
@@ -133,7 +144,7 @@ def _import_paths(
             progress(0, len(files), early)
     entries: list[ParsedPaper] = []
     for n, path in enumerate(files, 1):
-        outcome = _read_one(path, year)
+        outcome = _read_one(path, year, force)
         outcomes.append(outcome)
         if outcome.ok and outcome.result is not None:
             entries.extend(outcome.result.papers)

@@ -442,6 +442,9 @@ class Library:
         for t in [*add_t, *rem_t]:
             if not t:
                 raise LibraryError("a tag name cannot be empty")
+        both = sorted(rem_t.intersection(add_t))
+        if both:
+            raise LibraryError(f"tag '{both[0]}' is both added and removed")
         after: dict[str, TriageState] = {}
         for pid in ids:
             s = self.state(pid)
@@ -469,7 +472,8 @@ class Library:
         i = queue.index(pid)
         j = max(0, min(len(queue) - 1, i + delta))
         if i == j:
-            return Change("Already at the end of the queue", {}, {})
+            where = "top" if delta < 0 else "end"
+            return Change(f"Already at the {where} of the queue", {}, {})
         queue.insert(j, queue.pop(i))
         after = {}
         for pos, qid in enumerate(queue, 1):
@@ -815,8 +819,9 @@ def _doc(m: _Merged, added_at: str) -> dict[str, Any]:
 
 
 def normalise_tag(name: str) -> str:
-    """A tag as stored: trimmed, lower-case, inner white space turned into '-'."""
-    return "-".join(name.strip().lower().split())
+    """A tag as stored: trimmed, lower-case, inner white space turned into '-', without the
+    leading '#' the app shows tags with (typing ``#nlp`` means the tag ``nlp``)."""
+    return "-".join(name.strip().lstrip("#").lower().split())
 
 
 def _n(count: int) -> str:

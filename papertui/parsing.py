@@ -122,6 +122,9 @@ class PageResult:
     problems: tuple[Problem, ...]
     notices: tuple[str, ...]
     """Remarks that are not problems with a particular line, e.g. ``decoded as cp1252``."""
+    recognised: bool = True
+    """Whether the text looks like a Daily Papers page (its header lines, or metadata
+    blocks); the importer refuses other text unless forced."""
 
 
 class PageError(Exception):
@@ -338,6 +341,8 @@ class _Parser:
         self.glued_pairs = 0
         self.spaced_pairs = 0
         self.saw_text = False
+        self.headers_seen = 0
+        """Header lines of a Daily Papers page seen (whole or glued to a title)."""
 
     def problem(self, line: int, message: str) -> None:
         """Record a problem at 1-based ``line``."""
@@ -379,6 +384,7 @@ class _Parser:
             if size <= metadata_max:
                 if size <= header_max and s.casefold() in header_lines:
                     self.header_run += 1
+                    self.headers_seen += 1
                     continue
                 number = index + 1
                 if s in separators:
@@ -449,6 +455,7 @@ class _Parser:
                 if s.startswith(prefix) and len(s) > len(prefix):
                     s = s[len(prefix) :].lstrip()
                     cut = True
+                    self.headers_seen += 1
         return s
 
     def starts_next_paper(self, s: str, index: int) -> bool:
@@ -674,6 +681,7 @@ def _parse(
         papers=tuple(papers),
         problems=tuple(problems),
         notices=(),
+        recognised=parser.headers_seen > 0 or parser.layout == "metadata",
     )
 
 

@@ -62,6 +62,10 @@ SHARDS = 32
 BACKUPS_KEPT = 5
 """How many rotating backups of the triage state are kept."""
 
+BACKUP_SPACING = 15 * 60.0
+"""Seconds: a backup taken sooner than this after the newest one replaces it, so that a
+script running many commands in a row cannot rotate every older backup away."""
+
 _COLUMNAR_FORMAT = "papertui-columnar/1"
 
 Doc = dict[str, Any]
@@ -559,6 +563,7 @@ class Store:
     def __init__(self, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> None:
         self.root = root
         self.readonly = readonly
+        self.backup_spacing = BACKUP_SPACING
         self._lock_fd: int | None = None
         if not readonly:
             try:
@@ -778,12 +783,15 @@ class Store:
         now = datetime.now(timezone.utc)
         entries = len(data["state"])
         name = f"state-{now.strftime('%Y%m%dT%H%M%S%f')}-{entries}.json"
+        previous = self.list_backups()
         atomic_write(self.backups_dir / name, _dumps(data))  # snapshot and journal together
-        backups = self.list_backups()
-        for old in backups[BACKUPS_KEPT:]:
+        stale = previous[BACKUPS_KEPT - 1 :]
+        if previous and (now - previous[0].taken_at).total_seconds() < self.backup_spacing:
+            stale = previous[:1] + previous[BACKUPS_KEPT:]  # the newest is superseded
+        for old in stale:
             with contextlib.suppress(OSError):
                 old.path.unlink()
-        return backups[0]
+        return self.list_backups()[0]
 
     def list_backups(self) -> list[Backup]:
         """The backups, newest first."""

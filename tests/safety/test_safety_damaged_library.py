@@ -363,4 +363,4 @@ def test_reimporting_the_pages_heals_a_damaged_corpus_and_keeps_every_decision(
         assert _decisions(lib, h) == want
         assert lib.abstract(h.ids["A"]) == abstract_a
     code, out, _ = cli(capsys, h.root, "show", h.ids["A"], "--json")
-    assert code == 0 and json.loads(out)[0]["abstract"] == abstract_a
+    assert code == 0 and json.loads(out)["abstract"] == abstract_a

@@ -108,7 +108,8 @@ def test_json_outputs_keep_the_text_verbatim(
 ) -> None:
     pid = markup_library
     for argv in (["list", "--json"], ["show", pid, "--json"], ["export", "--format", "json"]):
-        records = {r["id"]: r for r in json.loads(ok(capsys, *argv))}
+        data = json.loads(ok(capsys, *argv))
+        records = {r["id"]: r for r in (data if isinstance(data, list) else [data])}
         rec = records[pid]
         assert (rec["title"], rec["abstract"], rec["note"], rec["tags"]) == (
             TITLE,

@@ -146,7 +146,9 @@ def test_export_queue_markdown_to_file(
 ) -> None:
     hun = paper_id(HUNYUAN)
     run(capsys, "star", LUMINA, hun)
-    target = tmp_path / "out" / "queue.md"
+    code, _out, err = run(capsys, "export", "-o", str(tmp_path / "typo" / "queue.md"))
+    assert code == 1 and "no folder" in err and not (tmp_path / "typo").exists()
+    target = tmp_path / "queue.md"
     code, out, _err = run(capsys, "export", "-o", str(target))
     assert code == 0 and out == ""
     text = target.read_text()
@@ -208,3 +210,45 @@ def test_restore_lists_and_restores(capsys: pytest.CaptureFixture[str], seeded_d
         assert lib.state(LUMINA).read  # the state as it was when the backup was taken
     code, _, err = run(capsys, "restore", "99")
     assert code == 1 and "no backup" in err
+
+
+def test_text_that_is_not_a_page_is_refused_unless_forced(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("My reading notes\n\nSome long line of thoughts about what to read next.\n")
+    code, out, err = run(capsys, "import", str(notes))
+    assert code == 1 and "does not look like a Daily Papers page" in err
+    assert out.splitlines()[-1] == "0 papers: 0 new, 0 updated, 0 unchanged"
+    code, out, _ = run(capsys, "import", "--force", str(notes))
+    assert code == 0 and out.splitlines()[-1].startswith("1 paper: 1 new")
+
+
+def test_show_json_is_one_object(capsys: pytest.CaptureFixture[str], seeded_dir: Path) -> None:
+    code, out, _ = run(capsys, "show", LUMINA, "--json")
+    assert code == 0 and json.loads(out)["id"] == LUMINA
+
+
+def test_contradictory_tags_are_refused(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    code, _, err = run(capsys, "tag", LUMINA, "+bio", "-bio")
+    assert code == 1 and "both added and removed" in err
+    assert run(capsys, "tag", LUMINA, "+#NLP")[0] == 0
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.state(LUMINA).tags == ("nlp",)
+
+
+def test_list_piped_is_one_tab_separated_line_per_paper(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    run(capsys, "star", LUMINA)
+    code, out, err = run(capsys, "list", "diffusion", "--sort", "upvotes")
+    lines = out.splitlines()
+    assert code == 0 and err.strip() == f"{len(lines)} of 257 papers"
+    rows = [line.split("\t") for line in lines]
+    assert all(len(r) == 6 for r in rows)
+    ups = [int(r[3]) if r[3] else 0 for r in rows]
+    assert ups == sorted(ups, reverse=True)
+    (lumina,) = [r for r in rows if LUMINA.startswith(r[0])]
+    assert lumina[1] == "★-" and lumina[4].startswith("Lumina-T2X")

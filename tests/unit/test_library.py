@@ -239,3 +239,10 @@ def test_failed_undo_stays_undoable(lib: Library, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(lib.store, "put_states", real)
     assert lib.undo_last() is not None  # still there to undo
     assert not lib.state(a).starred
+
+
+def test_moving_past_either_end_of_the_queue_says_which(lib: Library) -> None:
+    a, b = ids(lib, "Alpha", "Beta")
+    lib.set_starred([a, b], True)
+    assert lib.move_in_queue(a, -1).label == "Already at the top of the queue"
+    assert lib.move_in_queue(b, +1).label == "Already at the end of the queue"

@@ -148,10 +148,12 @@ def test_leftover_temp_files_are_cleaned_on_start(tmp_path: Path) -> None:
 def test_backups_rotate_and_restore(tmp_path: Path) -> None:
     for n in range(BACKUPS_KEPT + 3):
         store = Store(tmp_path)
+        store.backup_spacing = 0  # every open after a change keeps its own backup
         store.load_states()
         store.put_states({f"p{n}": _state(n)})
         store.close()
     store = Store(tmp_path)
+    store.backup_spacing = 0
     store.load_states()  # takes the last backup
     backups = store.list_backups()
     assert len(backups) == BACKUPS_KEPT
@@ -180,3 +182,20 @@ def test_corpus_is_a_real_tinydb_database(tmp_path: Path) -> None:
     assert (
         Store(tmp_path, readonly=True).load_abstract_shard(shard_of("bbb"))["bbb"] == "abstract b"
     )
+
+
+def test_a_burst_of_commands_cannot_rotate_older_backups_away(tmp_path: Path) -> None:
+    old_days = ["20250101T000000000000", "20250201T000000000000", "20250301T000000000000"]
+    (tmp_path / "backups").mkdir(parents=True)
+    for stamp in old_days:
+        (tmp_path / "backups" / f"state-{stamp}-1.json").write_text('{"state": {"x": {}}}')
+    for n in range(10):  # a script: ten writes, each opening the library after a change
+        with Store(tmp_path) as store:
+            store.load_states()
+            store.put_states({f"p{n}": _state(n)})
+    with Store(tmp_path) as store:
+        store.load_states()
+        names = [b.name for b in store.list_backups()]
+    assert len(names) == 4  # the burst kept one (the newest), replacing itself
+    assert names[0].endswith("-10.json")
+    assert all(any(stamp in name for name in names) for stamp in old_days)
