@@ -215,7 +215,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     lib = _open(args, write=False)
     (pid,) = _ids(lib, [args.id])
     if args.json:
-        from papertui.export import paper_record, to_json
+        from papertui.export import paper_record
 
         record = paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid))
         sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
