@@ -10,12 +10,13 @@ paper needs (:meth:`Library.abstract`).
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import compress, filterfalse, repeat
+from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -534,6 +535,9 @@ class Library:
             pubs = [p or "" for p in c.get("published", [None] * n)]
             ups = [u or 0 for u in c.get("upvotes", [None] * n)]
             keys = list(zip(pubs, ups, strict=True))
+            if all(map(operator.ge, keys, islice(keys, 1, None))):
+                self._sorted[sort] = result = list(ids)  # stored in this order: no sort
+                return result
             order = sorted(idx, key=keys.__getitem__, reverse=True)
         elif sort == "upvotes":
             order = by("upvotes", 0, reverse=True)
