@@ -66,11 +66,6 @@ class Source:
         """The JSON form (also the public ``sources`` schema)."""
         return {"file": self.file, "page_date": self.page_date}
 
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Source:
-        """Inverse of :meth:`to_doc`."""
-        return cls(file=str(doc["file"]), page_date=doc.get("page_date"))
-
 
 @dataclass(frozen=True, slots=True)
 class ParsedPaper:
@@ -120,35 +115,6 @@ class Paper:
         if self.project_urls:
             return self.project_urls[0]
         return None
-
-    def to_doc(self) -> dict[str, Any]:
-        """The stored form (JSON-ready)."""
-        return {
-            "title": self.title,
-            "authors_count": self.authors_count,
-            "published": self.published.isoformat() if self.published else None,
-            "upvotes": self.upvotes,
-            "code_urls": list(self.code_urls),
-            "project_urls": list(self.project_urls),
-            "sources": [s.to_doc() for s in self.sources],
-            "added_at": self.added_at,
-        }
-
-    @classmethod
-    def from_doc(cls, pid: str, doc: dict[str, Any]) -> Paper:
-        """Inverse of :meth:`to_doc`."""
-        published = doc.get("published")
-        return cls(
-            id=pid,
-            title=doc["title"],
-            authors_count=doc.get("authors_count"),
-            published=date.fromisoformat(published) if published else None,
-            upvotes=doc.get("upvotes"),
-            code_urls=tuple(doc.get("code_urls") or ()),
-            project_urls=tuple(doc.get("project_urls") or ()),
-            sources=tuple(Source.from_doc(s) for s in doc.get("sources") or ()),
-            added_at=doc.get("added_at", ""),
-        )
 
 
 @dataclass(frozen=True, slots=True)
