@@ -48,7 +48,9 @@ def meta_line(paper: Paper, short_id: str | None = None) -> Text:
 
 
 def _link(url: str, label: str) -> Text:
-    text = Text(f"{label} ", style="bold")
+    """``code    https://…``: one line; a URL too long for it ends in an ellipsis rather than
+    wrapping mid-URL (the link itself stays whole, for terminals that can click it)."""
+    text = Text(f"{label} ", style="bold", no_wrap=True, overflow="ellipsis")
     if is_safe_url(url):
         text.append(url, style=Style(color="cyan", underline=True, link=url))
     else:
@@ -64,8 +66,8 @@ def paper_detail(
     highlight: Iterable[str] = (),
     short_id: str | None = None,
 ) -> RenderableType:
-    """The full view of a paper: title, metadata, abstract (search terms highlighted),
-    links, tags and note."""
+    """The full view of a paper: title, metadata, status, tags, note, then the abstract
+    (search terms highlighted) and the links."""
     parts: list[RenderableType] = []
     title = Text(paper.title, style="bold")
     parts.append(title)
@@ -84,6 +86,9 @@ def paper_detail(
                 tags.append(" ")
             tags.append(f"#{tag}", style="magenta")
         parts.append(tags)
+    if state.note:
+        parts.append(Text("note", style="bold"))
+        parts.append(Text(state.note))
     parts.append(Text(""))
     body = Text(abstract or "(no abstract on the page)", style="" if abstract else "dim italic")
     words = [w for w in highlight if w]
@@ -95,8 +100,4 @@ def paper_detail(
     if links:
         parts.append(Text(""))
         parts.extend(links)
-    if state.note:
-        parts.append(Text(""))
-        parts.append(Text("note", style="bold"))
-        parts.append(Text(state.note))
     return Group(*parts)

@@ -295,7 +295,13 @@ DIALOG_BINDINGS: list[Binding] = [
 
 NOTE_BINDINGS: list[Binding] = [
     Binding("ctrl+s", "save", "Save", id="note.save", tooltip="Save the note and close"),
-    Binding("escape", "cancel", "Cancel", id="note.cancel", tooltip="Close without saving"),
+    Binding(
+        "escape",
+        "cancel",
+        "Cancel",
+        id="note.cancel",
+        tooltip="Close without saving (with unsaved changes: press twice)",
+    ),
 ]
 """Keys of the note editor."""
 

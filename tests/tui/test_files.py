@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import webbrowser
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -128,16 +129,43 @@ async def test_open_and_copy_links(
         copied: list[str] = []
         monkeypatch.setattr(h.app, "open_url", lambda url, **kw: opened.append(url))
         monkeypatch.setattr(h.app, "copy_to_clipboard", copied.append)
+        monkeypatch.setattr(webbrowser, "get", lambda *a: object())  # a browser is there
         await h.press("4")
         h.screen.rows = h.screen.rows.with_focus(with_code)
         await h.pilot.pause()
         await h.press("o")
         assert opened == [library.paper(with_code).code_urls[0]]
+        assert h.messages()[-1].startswith("Opening https://")
         await h.press("y")
         assert copied == [library.paper(with_code).code_urls[0]]
         await h.press("O")  # no project link
         assert "no project link" in h.messages()[-1]
         assert len(opened) == 1
+
+
+async def test_open_without_a_browser_copies_the_link(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_code = next(p for p in library.ids if library.paper(p).code_urls)
+    url = library.paper(with_code).code_urls[0]
+
+    def no_browser(*args: object) -> object:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    async with run_app(library) as h:
+        opened: list[str] = []
+        copied: list[str] = []
+        monkeypatch.setattr(h.app, "open_url", lambda url, **kw: opened.append(url))
+        monkeypatch.setattr(h.app, "copy_to_clipboard", copied.append)
+        monkeypatch.setattr(webbrowser, "get", no_browser)
+        await h.press("4")
+        h.screen.rows = h.screen.rows.with_focus(with_code)
+        await h.pilot.pause()
+        await h.press("o")
+        assert opened == [] and copied == [url]
+        note = h.notes[-1]
+        assert note.message == f"No browser found; link copied: {url}"
+        assert note.markup is False
 
 
 async def test_open_link_refuses_non_http(
@@ -156,6 +184,7 @@ async def test_open_link_refuses_non_http(
         copied: list[str] = []
         monkeypatch.setattr(h.app, "open_url", lambda url, **kw: opened.append(url))
         monkeypatch.setattr(h.app, "copy_to_clipboard", copied.append)
+        monkeypatch.setattr(webbrowser, "get", lambda *a: object())
         await h.press("4")
         h.screen.rows = h.screen.rows.with_focus(pid)
         await h.pilot.pause()

@@ -101,10 +101,11 @@ async def test_note_editor_saves_and_cancels(
         await h.fill("[b]not bold[/b]", typed=3)
         await h.press("ctrl+s")
         assert library.state(pid).note == "read section 3\n[b]not bold[/b]"
-        assert "[b]not bold[/b]" in await h.detail_end()  # literally, in the detail pane
+        assert "[b]not bold[/b]" in h.text()  # literally, in the detail pane
         await h.press("a")
         await h.fill("discarded")
-        await h.press("escape")
+        await h.press("escape", "escape")  # unsaved: the second escape discards
+        assert h.app.screen is h.screen
         assert library.state(pid).note == "read section 3\n[b]not bold[/b]"
     assert reopen(seeded_dir).state(pid).note == "read section 3\n[b]not bold[/b]"
 
@@ -255,20 +256,121 @@ async def test_failed_undo_stays_undoable(
     assert not reopen(seeded_dir).state(pid).read
 
 
-async def test_readonly_library_shows_banner_and_refuses(seeded_dir: Path, run_app: Any) -> None:
+async def test_note_editor_escape_warns_before_discarding(library: Library, run_app: Any) -> None:
+    from textual.widgets import Static
+
+    from papertui.tui.screens.note import HINT, UNSAVED_HINT, NoteEditor
+
+    pid = library.ids[0]
+    library.set_note(pid, "keep me")
+    async with run_app(library) as h:
+        h.screen.rows = h.screen.rows.with_focus(pid)
+        await h.pilot.pause()
+        await h.press("a")
+        editor = h.app.screen
+        assert isinstance(editor, NoteEditor)
+        hint = editor.query_one("#note-hint", Static)
+        await h.fill(" and more")
+        await h.press("escape")
+        assert h.app.screen is editor and editor.discard_armed  # still open, warned
+        assert UNSAVED_HINT in h.text() and str(hint.render()) == UNSAVED_HINT
+        await h.press("x")  # more typing: the warning is taken back, escape warns again
+        assert not editor.discard_armed and str(hint.render()) == HINT
+        await h.press("escape")
+        assert h.app.screen is editor and editor.discard_armed
+        await h.press("ctrl+s")  # saving still works from the warning
+        assert h.app.screen is h.screen
+        assert library.state(pid).note == "keep me and morex"
+        # Unchanged text: one escape closes.
+        await h.press("a")
+        assert isinstance(h.app.screen, NoteEditor)
+        await h.press("escape")
+        assert h.app.screen is h.screen
+        # Changed, then two escapes: discarded.
+        await h.press("a")
+        await h.fill("zz")
+        await h.press("escape", "escape")
+        assert h.app.screen is h.screen
+        assert library.state(pid).note == "keep me and morex"
+
+
+def _footer_keys(h: Any) -> dict[str, bool]:
+    """The footer's keys: action -> shown enabled (False: shown dimmed)."""
+    from textual.widgets._footer import FooterKey
+
+    return {k.action: not k.has_class("-disabled") for k in h.app.screen.query(FooterKey)}
+
+
+async def test_readonly_library_dims_triage_keys(seeded_dir: Path, run_app: Any) -> None:
     lib = Library.open(seeded_dir, readonly=True)
     reason = "Read-only: library is in use by another papertui (pid 4242)"
     async with run_app(lib, readonly_reason=reason) as h:
-        assert reason in h.text()
-        pid = h.screen.highlighted
+        assert reason in h.text() and "dimmed" in h.text()  # the banner says why
+        screen = h.screen
+        for action in ("toggle_star", "toggle_read", "tag", "note", "mark", "undo", "redo"):
+            assert screen.check_action(action, ()) is None, action
+        assert screen.check_action("import", ()) is None
+        assert screen.check_action("next_unread", ()) is True
+        keys = _footer_keys(h)
+        for action in ("toggle_star", "toggle_read", "tag", "note", "undo"):
+            assert keys[action] is False, action  # shown, dimmed
+        pid = screen.highlighted
         assert pid is not None
-        await h.press("s")
-        assert not lib.state(pid).starred
-        assert h.notes[-1].severity == "warning"
-        assert "Not done" in h.notes[-1].message
-        await h.press("t")  # refused before the prompt opens
-        assert h.app.screen is h.screen
+        await h.press("s", "r", "space", "u")
+        assert not lib.state(pid).starred and not lib.state(pid).read
+        assert not screen.marked
+        await h.press("t")  # no prompt opens
+        assert h.app.screen is screen
+        await h.press("a")
+        assert h.app.screen is screen
+        await h.press("2")
+        assert screen.check_action("queue_down", ()) is None  # in the queue: dimmed
+        assert "Star (s)" not in {c.title for c in screen.palette_commands()}
     assert not reopen(seeded_dir).state(pid).starred
+
+
+async def test_writable_library_keys_are_enabled(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        keys = _footer_keys(h)
+        assert keys["toggle_star"] and keys["toggle_read"] and keys["undo"]
+        assert h.screen.check_action("queue_down", ()) is False  # not in the queue view
+        assert not h.screen.query_one("#readonly-banner").display
+
+
+async def test_readonly_banner_says_when_the_other_papertui_closed(
+    seeded_dir: Path, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui.tui.screens.main import LOCK_RELEASED, MainScreen
+    from papertui.tui.system import lock_is_free
+
+    monkeypatch.setattr(MainScreen, "LOCK_POLL_SECONDS", 0.05)
+    holder = Library.open(seeded_dir)  # the other papertui: writable, holds the lock
+    try:
+        assert lock_is_free(seeded_dir) is False
+        lib = Library.open(seeded_dir, readonly=True)
+        reason = "Read-only: library is in use by another papertui"
+        async with run_app(lib, readonly_reason=reason) as h:
+            await h.pilot.pause(0.2)
+            assert not h.screen.lock_released
+            assert LOCK_RELEASED not in h.text()
+            holder.close()
+            await h.wait_for(lambda: h.screen.lock_released, timeout=5)
+            await h.pilot.pause()
+            assert LOCK_RELEASED in h.text()
+            assert h.screen._lock_timer is None  # polling stopped
+            assert h.screen.check_action("toggle_star", ()) is None  # still read-only here
+            await h.press("s")
+            assert not lib.state(h.screen.rows.id_at(0)).starred
+    finally:
+        holder.close()
+    assert lock_is_free(seeded_dir) is True
+
+
+async def test_readonly_without_a_holder_does_not_poll(seeded_dir: Path, run_app: Any) -> None:
+    lib = Library.open(seeded_dir, readonly=True)
+    async with run_app(lib, readonly_reason="Read-only: opened with --readonly") as h:
+        assert h.screen._lock_timer is None
+        assert not h.screen.lock_released
 
 
 async def test_queued_glyph_shows_in_list(library: Library, run_app: Any) -> None:

@@ -51,6 +51,80 @@ async def test_sidebar_lists_counts_and_tags_and_selects(library: Library, run_a
         assert h.screen.sidebar.tags == (("audio", 1), ("vision", 2))
 
 
+async def test_sidebar_focus_keeps_its_layout_and_moves_with_j_k(
+    library: Library, run_app: Any
+) -> None:
+    library.tag(library.ids[:3], add=["vision"])
+    async with run_app(library) as h:
+        sidebar = h.app.screen.query_one(Sidebar)
+        width = sidebar.scrollable_content_region.width
+        lines = [sidebar.render_line(y).text for y in range(4)]
+        assert lines[3].startswith("All") and lines[3].rstrip().endswith(str(len(library)))
+        await h.press("shift+tab", "shift+tab")
+        assert h.app.focused is sidebar
+        assert sidebar.scrollable_content_region.width == width  # no focus border
+        assert sidebar.styles.border_left[0] in ("", "none")
+        focused = [sidebar.render_line(y).text for y in range(4)]
+        assert focused == lines  # same entries, same places: "All … 257" on one line
+        assert all(len(line.rstrip()) <= width for line in focused)
+        assert sidebar.option_count == 4 + 1 + 1  # views, the "Tags" heading, one tag
+        start = sidebar.highlighted
+        assert start == 0  # Inbox
+        await h.press("j", "j")
+        assert sidebar.highlighted == 2
+        await h.press("k")
+        assert sidebar.highlighted == 1
+        await h.press("enter")
+        assert h.screen.view == "queue"
+        assert isinstance(h.app.focused, PaperList)
+
+
+async def test_sidebar_repads_when_its_content_width_changes(
+    library: Library, run_app: Any
+) -> None:
+    async with run_app(library) as h:
+        sidebar = h.app.screen.query_one(Sidebar)
+        before = sidebar.scrollable_content_region.width
+        sidebar.highlighted = 2
+        sidebar.styles.padding = (0, 4, 0, 0)  # same size, narrower content
+        await h.pilot.pause()
+        await h.pilot.pause()
+        width = sidebar.scrollable_content_region.width
+        assert width == before - 3
+        assert sidebar._built_width == width
+        line = sidebar.render_line(3).text  # All
+        assert line.startswith("All") and line[:width].rstrip().endswith(str(len(library)))
+        assert sidebar.highlighted == 2  # re-padding keeps the user's place
+
+
+async def test_new_sort_puts_the_cursor_on_the_first_row(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        await h.press("4")
+        papers = h.app.screen.query_one(PaperList)
+        await h.press("G")  # the last paper, scrolled to the bottom
+        assert papers.cursor == len(library) - 1 and papers.scroll_y > 0
+        await h.press("S")
+        await h.press("down", "enter")  # date -> upvotes
+        assert h.screen.sort == "upvotes"
+        assert papers.cursor == 0 and papers.scroll_y == 0
+        assert h.screen.highlighted == h.screen.rows.id_at(0)
+        top = max(library.ids, key=lambda p: library.paper(p).upvotes or 0)
+        assert library.paper(h.screen.highlighted).upvotes == library.paper(top).upvotes
+        # The palette does the same.
+        await h.press("j", "j", "j")
+        await h.screen.palette_commands().__next__().callback()  # warm: any command
+        for command in h.screen.palette_commands():
+            if command.title == "Sort by title":
+                await command.callback()
+        await h.pilot.pause()
+        assert h.screen.sort == "title" and papers.cursor == 0
+        # Moving between views keeps its behaviour (the cursor is not forced to the top).
+        await h.press("j", "j")
+        pid = h.screen.highlighted
+        await h.press("1", "4")
+        assert h.screen.highlighted == pid
+
+
 async def test_sort_picker_and_palette(library: Library, run_app: Any) -> None:
     async with run_app(library) as h:
         await h.press("4", "S")
@@ -138,6 +212,44 @@ async def test_bad_query_shows_error_inline(library: Library, run_app: Any) -> N
         await h.pilot.press("space", "(", "[", "/", "]")
         await h.pilot.pause()
         assert h.app.is_running and bar.error
+
+
+async def test_bad_query_after_no_matches_shows_only_the_error(
+    library: Library, run_app: Any
+) -> None:
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill("zzzqqqxxnothing")
+        await h.pilot.pause()
+        assert len(h.screen.rows) == 0
+        assert "No papers match" in h.text()
+        await h.fill(" upvotes>abc", typed=0)
+        await h.pilot.pause()
+        bar = h.app.screen.query_one(SearchBar)
+        assert bar.error.startswith("bad number") and "e.g. upvotes>10" in bar.error
+        assert len(h.screen.rows) == 0 and h.screen.rows.empty_text == ""
+        text = h.text()
+        assert "No papers match" not in text and "e.g. upvotes>10" in text
+
+
+async def test_bad_query_keeps_results_and_a_valid_one_says_no_match_again(
+    library: Library, run_app: Any
+) -> None:
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill("year:2024")
+        await h.pilot.pause()
+        kept = h.screen.rows
+        assert len(kept) > 0
+        await h.press("x")
+        bar = h.app.screen.query_one(SearchBar)
+        assert "e.g. year:2024" in bar.error
+        assert h.screen.rows is kept  # the last results stay, with their empty text
+        await h.press("backspace")
+        await h.fill(" zzzqqqnothing", typed=0)
+        await h.pilot.pause()
+        assert bar.error == "" and len(h.screen.rows) == 0
+        assert "No papers match" in h.text()  # a real empty result says so again
 
 
 async def test_search_within_view_and_enter_returns_to_list(library: Library, run_app: Any) -> None:

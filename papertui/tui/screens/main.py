@@ -47,6 +47,7 @@ from papertui.tui.models import (
     view_label,
 )
 from papertui.tui.selection import LibraryRows, pick_cursor
+from papertui.tui.system import browser_available, lock_is_free
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
 
@@ -59,10 +60,48 @@ if TYPE_CHECKING:
 __all__ = ["MainScreen"]
 
 PARTIAL_NOTE = "searching titles; abstracts loading…"
+"""Shown under the search bar while full-text search can only look at titles."""
 
 DETAIL_WHILE_TYPING = 0.15
 """Seconds of quiet typing before the detail pane re-renders with the new highlights."""
-"""Shown under the search bar while full-text search can only look at titles."""
+
+READONLY_KEYS_NOTE = "triage keys are off (dimmed)"
+"""Added to the read-only banner: why s, r, t, ... do nothing."""
+
+LOCK_RELEASED = "The other papertui has closed — restart papertui to make changes"
+"""The read-only banner once the papertui that held the library's lock has gone."""
+
+WRITE_ACTIONS = frozenset(
+    {
+        "toggle_star",
+        "toggle_read",
+        "tag",
+        "note",
+        "mark",
+        "undo",
+        "redo",
+        "retry_save",
+        "import",
+        "queue_down",
+        "queue_up",
+    }
+)
+"""Actions that change the library (or prepare a batch change): off when read-only."""
+
+_ERROR_EXAMPLES = {
+    "bad number": "e.g. upvotes>10",
+    "bad year": "e.g. year:2024 or year>=2023",
+    "bad date": "e.g. after:2024-10-01",
+}
+
+
+def search_error_text(error: QueryError) -> str:
+    """The query error as shown under the search bar, with an example when one helps."""
+    message = str(error)
+    for start, example in _ERROR_EXAMPLES.items():
+        if message.startswith(start):
+            return f"{message} ({example})"
+    return message
 
 
 class MainScreen(Screen[None]):
@@ -104,6 +143,10 @@ class MainScreen(Screen[None]):
     """A remark about the results (e.g. abstracts still loading)."""
     activity: var[ActivityModel | None] = var[ActivityModel | None](None)
     """The background job in progress, if any."""
+
+    LOCK_POLL_SECONDS: ClassVar[float] = 2.0
+    """How often a library read-only because of another papertui checks whether its lock
+    was released."""
 
     # -- messages from workers ------------------------------------------------------------
     @dataclass
@@ -150,6 +193,9 @@ class MainScreen(Screen[None]):
         self._partial = False
         self._jobs: dict[str, ActivityModel] = {}
         self._detail_timer: Timer | None = None
+        self._lock_timer: Timer | None = None
+        self.lock_released = False
+        """The papertui that held the lock (making this library read-only) has closed."""
 
     def notify(
         self,
@@ -187,12 +233,16 @@ class MainScreen(Screen[None]):
         reason = self.readonly_reason
         if not reason:
             return ""
-        return reason if reason.lower().startswith("read-only") else f"Read-only: {reason}"
+        if self.lock_released:
+            return f"Read-only: {LOCK_RELEASED}"
+        reason = reason if reason.lower().startswith("read-only") else f"Read-only: {reason}"
+        return f"{reason.rstrip('. ')} · {READONLY_KEYS_NOTE}"
 
     def on_mount(self) -> None:
         """Show the inbox; offer the welcome screen when the library is empty."""
         self.title = "papertui"
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
+        self._watch_lock()
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
         if len(self.library) == 0:
@@ -204,6 +254,24 @@ class MainScreen(Screen[None]):
             )
         else:
             self.call_after_refresh(self._start_loading_abstracts)
+
+    # -- read-only: watch the other papertui ---------------------------------------------
+    def _watch_lock(self) -> None:
+        """When another papertui holds the lock, check now and then whether it has gone."""
+        if not self.triage.readonly or lock_is_free(self.library.root) is not False:
+            return  # writable, or read-only for another reason: nothing will change
+        self._lock_timer = self.set_interval(self.LOCK_POLL_SECONDS, self._check_lock)
+
+    def _check_lock(self) -> None:
+        """Say so in the banner once the lock is free (the library stays read-only here:
+        swapping it under the user's feet is not worth the risk; a restart is)."""
+        if lock_is_free(self.library.root) is not True:
+            return
+        if self._lock_timer is not None:
+            self._lock_timer.stop()
+            self._lock_timer = None
+        self.lock_released = True
+        self.query_one("#readonly-banner", Static).update(Content(self._banner_text()))
 
     # -- data -----------------------------------------------------------------------------
     def _refresh_sidebar(self) -> None:
@@ -238,14 +306,21 @@ class MainScreen(Screen[None]):
             return None
 
     def _reselect(
-        self, *, focus: str | None, follow: bool = False, detail_delay: float | None = None
+        self,
+        *,
+        focus: str | None,
+        follow: bool = False,
+        top: bool = False,
+        detail_delay: float | None = None,
     ) -> None:
         """Recompute the rows and put the cursor on ``focus`` (else a sensible paper).
 
         With ``follow``, a highlighted paper that left the view hands the cursor to the
-        next paper that is still there (then the previous one). With ``detail_delay``, the
-        detail pane is refreshed that many seconds later (0: after the next paint) rather
-        than now: the list is what the user is waiting for while typing or starting up.
+        next paper that is still there (then the previous one). With ``top``, the cursor
+        goes to the first row (a new sort: the user wants the top of the new order). With
+        ``detail_delay``, the detail pane is refreshed that many seconds later (0: after
+        the next paint) rather than now: the list is what the user is waiting for while
+        typing or starting up.
 
         While an import writes to the library in its worker thread, selecting is put off
         (the library's views are not safe to compute during an import); the rows are only
@@ -262,7 +337,10 @@ class MainScreen(Screen[None]):
             return
         old = self.rows
         rows = LibraryRows(self.library, selection.ids, empty_text=self._empty_text())
-        target = pick_cursor(old, rows, (focus, self.highlighted), follow=follow)
+        if top:
+            target = rows.id_at(0) if len(rows) else None
+        else:
+            target = pick_cursor(old, rows, (focus, self.highlighted), follow=follow)
         rows.focus = target
         self._partial = selection.partial
         self.search_note = PARTIAL_NOTE if selection.partial else ""
@@ -327,15 +405,20 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def watch_sort(self) -> None:
-        """A new order, same paper under the cursor."""
-        self._reselect(focus=None)
+        """A new order: the cursor goes to its first row (the queue keeps its own order,
+        and its cursor)."""
+        self._reselect(focus=None, top=self.view != "queue")
 
     def watch_query_text(self, text: str) -> None:
         """Parse as the user types; a bad query shows its error and keeps the last results."""
         try:
             query = parse_query(text)
         except QueryError as exc:
-            self.search_error = str(exc)
+            self.search_error = search_error_text(exc)
+            if not len(self.rows) and self.rows.empty_text:
+                # The last results are kept, but "No papers match" would be about them,
+                # not about the query being typed: the error line alone says what is wrong.
+                self.rows = LibraryRows(self.library, (), empty_text="")
             return
         self.search_error = ""
         self._query = None if query.is_empty else query
@@ -674,8 +757,13 @@ class MainScreen(Screen[None]):
                 markup=False,
             )
             return
-        self.app.open_url(safe[0])
-        self.notify(f"Opening {safe[0]}", markup=False, timeout=3)
+        url = safe[0]
+        if not self.app.is_web and not browser_available():
+            self.app.copy_to_clipboard(url)
+            self.notify(f"No browser found; link copied: {url}", markup=False, timeout=6)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", markup=False, timeout=3)
 
     def _paper(self) -> Paper | None:
         """The highlighted paper."""
@@ -866,11 +954,17 @@ class MainScreen(Screen[None]):
 
     # -- footer and palette ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show the keys that matter: queue moves in the queue, retry after a failure."""
-        if action in ("queue_down", "queue_up"):
-            return self.view == "queue"
-        if action == "retry_save":
-            return self.triage.pending is not None
+        """Show the keys that matter: queue moves in the queue, retry after a failure.
+
+        On a read-only library the keys that would change it are shown dimmed (None: the
+        banner says why) and do nothing.
+        """
+        if action in ("queue_down", "queue_up") and self.view != "queue":
+            return False
+        if action == "retry_save" and self.triage.pending is None:
+            return False
+        if action in WRITE_ACTIONS:
+            return None if self.triage.readonly else True
         if action in ("clear_marks", "clear_search"):
             if not isinstance(self.focused, PaperList) or self.has_class("-detail-only"):
                 return False

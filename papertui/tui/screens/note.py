@@ -1,10 +1,15 @@
-"""The note editor: a multi-line text area in a modal (ctrl+s saves, escape cancels)."""
+"""The note editor: a multi-line text area in a modal (ctrl+s saves, escape cancels).
+
+Escape never throws typing away silently: with unsaved changes the first escape only says
+so, and a second one discards them.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -15,7 +20,10 @@ from textual.widgets import Static, TextArea
 from papertui.tui.bindings import NOTE_BINDINGS
 from papertui.tui.text import clean_line
 
-__all__ = ["NoteEditor"]
+__all__ = ["HINT", "UNSAVED_HINT", "NoteEditor"]
+
+HINT = "ctrl+s saves · esc cancels · an empty note removes it"
+UNSAVED_HINT = "Unsaved note: escape again to discard, ctrl+s to save"
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -28,6 +36,8 @@ class NoteEditor(ModalScreen[str | None]):
         super().__init__()
         self._title = title
         self._note = note
+        self.discard_armed = False
+        """Escape was pressed once with unsaved changes: the next escape discards them."""
 
     def compose(self) -> ComposeResult:
         """Title, the text area and a hint."""
@@ -36,10 +46,7 @@ class NoteEditor(ModalScreen[str | None]):
             heading.append(clean_line(self._title))
             yield Static(heading, classes="dialog-title")
             yield TextArea(self._note, soft_wrap=True, id="note-text", tab_behavior="focus")
-            yield Static(
-                Content("ctrl+s saves · esc cancels · an empty note removes it"),
-                classes="dialog-hint",
-            )
+            yield Static(Content(HINT), classes="dialog-hint", id="note-hint")
 
     def on_mount(self) -> None:
         """Type straight away, at the end of the note."""
@@ -51,6 +58,27 @@ class NoteEditor(ModalScreen[str | None]):
         """Close with the text."""
         self.dismiss(self.query_one("#note-text", TextArea).text)
 
+    @property
+    def changed(self) -> bool:
+        """Whether the text differs from the saved note."""
+        return self.query_one("#note-text", TextArea).text != self._note
+
+    def _arm(self, armed: bool) -> None:
+        """Show (or take back) the "escape again to discard" warning."""
+        self.discard_armed = armed
+        hint = self.query_one("#note-hint", Static)
+        hint.update(Content(UNSAVED_HINT if armed else HINT))
+        hint.set_class(armed, "-warning")
+
+    @on(TextArea.Changed, "#note-text")
+    def _typed(self) -> None:
+        """More typing: the next escape warns again."""
+        if self.discard_armed:
+            self._arm(False)
+
     def action_cancel(self) -> None:
-        """Close without saving."""
+        """Close without saving; with unsaved changes, only the second escape does."""
+        if self.changed and not self.discard_armed:
+            self._arm(True)
+            return
         self.dismiss(None)

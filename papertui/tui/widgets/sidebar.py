@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
+from textual.binding import BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from papertui.tui.bindings import LIST_BINDINGS
 from papertui.tui.models import VIEW_LABELS, SidebarModel
 from papertui.tui.text import clean_line
 
@@ -29,8 +34,16 @@ def _entry(label: Text, count: int, current: bool, width: int) -> Text:
 
 
 class Sidebar(OptionList):
-    """Views (Inbox, Queue, Read, All) and tags; selecting one posts :class:`ViewSelected`."""
+    """Views (Inbox, Queue, Read, All) and tags; selecting one posts :class:`ViewSelected`.
 
+    The list's own keys move the highlight here too (``j``/``k``, ``g``/``G``, pages, with
+    the same binding ids, so a keymap remaps both); ``enter`` selects.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [*LIST_BINDINGS]
+
+    # Focus must not change the size of the content: OptionList's focus style adds a
+    # border (two columns), which would squeeze out the counts. Focus tints instead.
     DEFAULT_CSS = """
     Sidebar {
         width: 24;
@@ -39,6 +52,10 @@ class Sidebar(OptionList):
         padding: 0 1 0 0;
         background: $panel;
         scrollbar-size-vertical: 1;
+        &:focus {
+            border: none;
+            background-tint: $foreground 8%;
+        }
     }
     """
 
@@ -88,11 +105,26 @@ class Sidebar(OptionList):
         except OptionDoesNotExist:
             self.highlighted = keep if keep is not None and keep < self.option_count else 0
 
-    def on_resize(self) -> None:
-        """Re-pad the entries for the new width."""
+    def _fit_width(self) -> None:
+        """Re-pad the entries if the content width is not the one they were built for."""
         width = self.scrollable_content_region.width
         if width > 4 and width != self._built_width:
+            keep = self.highlighted
             self.watch_model(self.model)
+            if keep is not None and keep < self.option_count:
+                self.highlighted = keep  # where the user had moved to, not the current view
+
+    def on_resize(self) -> None:
+        """Re-pad the entries for the new width."""
+        self._fit_width()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint; if the content width changed without a resize (a border or padding from
+        CSS), re-pad the entries straight after."""
+        width = self.scrollable_content_region.width
+        if width > 4 and width != self._built_width:
+            self.call_later(self._fit_width)
+        return super().render_lines(crop)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
