@@ -117,13 +117,12 @@ def _run_app(lib: Library, *, readonly_reason: str | None = None, demo: bool = F
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Open a throwaway library preloaded with the sample pages (never the real library)."""
-    from papertui.importer import import_paths
+    from papertui.importer import import_samples
     from papertui.library import Library
-    from papertui.paths import SAMPLE_YEAR, sample_pages_dir
 
     with tempfile.TemporaryDirectory(prefix="papertui-demo-") as tmp:
         lib = Library.open(Path(tmp))
-        import_paths(lib, [str(sample_pages_dir())], year=SAMPLE_YEAR)
+        import_samples(lib)
         return _run_app(lib, demo=True)
 
 

@@ -17,7 +17,7 @@ from papertui.library import ImportReport, Library
 from papertui.models import ParsedPaper
 from papertui.parsing import PageError, PageResult, display_name, parse_page, read_page
 
-__all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths"]
+__all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths", "import_samples"]
 
 STDIN = "-"
 """The path that means standard input."""
@@ -152,3 +152,10 @@ def _import_paths(
             progress(n, len(files), outcome)
     report = library.import_entries(entries) if entries else ImportReport()
     return ImportRun(outcomes, report)
+
+
+def import_samples(library: Library) -> ImportRun:
+    """Import the bundled sample pages, always dated as saved (:data:`SAMPLE_YEAR`)."""
+    from papertui.paths import SAMPLE_YEAR, sample_pages_dir
+
+    return import_paths(library, [str(sample_pages_dir())], year=SAMPLE_YEAR)

@@ -26,40 +26,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from papertui.importer import import_paths
+from papertui.importer import import_samples
 from papertui.library import Library
-from papertui.paths import sample_pages_dir
 from papertui.tui.app import PaperApp, create_sample_app
 from papertui.tui.screens.main import MainScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
 
-PAGES_MTIME = datetime(2025, 6, 15, 12, tzinfo=timezone.utc).timestamp()
-"""The modification time of the copied sample pages (2025 in every time zone)."""
-
 
 def _seed(root: Path) -> None:
-    """Import the sample pages into a new library in ``root`` (page dates fixed)."""
-    pages = root.parent / "pages"
-    pages.mkdir(parents=True)
-    for page in sorted(sample_pages_dir().glob("*.txt")):
-        copy = pages / page.name
-        shutil.copyfile(page, copy)
-        os.utime(copy, (PAGES_MTIME, PAGES_MTIME))
+    """Import the sample pages into a new library in ``root`` (dated as saved)."""
     library = Library.open(root)
     try:
-        import_paths(library, [str(pages)])
+        import_samples(library)
     finally:
         library.close()
 

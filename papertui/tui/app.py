@@ -130,10 +130,9 @@ def create_sample_app(
     if samples and not readonly:
         library = Library.open(root)
         if len(library) == 0:
-            from papertui.importer import import_paths
-            from papertui.paths import SAMPLE_YEAR, sample_pages_dir
+            from papertui.importer import import_samples
 
-            import_paths(library, [str(sample_pages_dir())], year=SAMPLE_YEAR)
+            import_samples(library)
     else:
         library = Library.open(root, readonly=readonly)
     return PaperApp(library, readonly_reason=readonly_reason, demo=True, close_library=True)

@@ -7,11 +7,9 @@ folder is, so no path from the machine shows.
 
 What could differ between two runs, and how it is frozen:
 
-- page dates: two of the sample pages (003 and 004) show a day without a year, which the
-  parser takes from the file's modification time, i.e. from when the package was installed
-  or checked out ("from 004_….txt (2026-03-14)" in the detail pane). :func:`seed_library`
-  imports copies of the pages whose modification time is fixed (:data:`PAGES_MTIME`), before
-  :func:`~papertui.tui.app.create_sample_app` opens the (then non-empty) library;
+- page dates: two of the sample pages (003 and 004) show a day without a year; the
+  samples are always imported with their year (:data:`papertui.paths.SAMPLE_YEAR`), never
+  the files' modification time;
 - the abstract-loading worker (a progress bar in the activity line): :func:`settle` waits
   until the abstracts are loaded and the activity line has gone;
 - the text cursor's blink (an ``Input`` shows or hides its cursor every half second):
@@ -28,23 +26,18 @@ What could differ between two runs, and how it is frozen:
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from papertui.importer import import_paths
+from papertui.importer import import_samples
 from papertui.library import Library
-from papertui.paths import sample_pages_dir
 from papertui.tui.app import PaperApp, create_sample_app
 from papertui.tui.screens.main import MainScreen
 
 __all__ = [
-    "PAGES_MTIME",
     "SONGGEN",
     "TAGS",
     "sample_app",
@@ -53,9 +46,6 @@ __all__ = [
     "triage_samples",
 ]
 
-PAGES_MTIME = datetime(2025, 6, 15, 12, tzinfo=timezone.utc).timestamp()
-"""The modification time given to the copied sample pages (mid-year: 2025 in every time
-zone), so that their year-less page dates are 2025 on every machine."""
 
 SONGGEN = "5c2322729b4d"
 """A sample paper with both a code and a project link (SongGen)."""
@@ -74,20 +64,10 @@ def triage_samples(library: Library) -> None:
 
 
 def seed_library(root: Path) -> None:
-    """Import the bundled sample pages into a new library in ``root``, with fixed page dates.
-
-    The pages are copied next to ``root`` and given the modification time
-    :data:`PAGES_MTIME` first (the bundled files keep theirs).
-    """
-    pages = root.parent / f"{root.name}-pages"
-    pages.mkdir(parents=True)
-    for page in sorted(sample_pages_dir().glob("*.txt")):
-        copy = pages / page.name
-        shutil.copyfile(page, copy)
-        os.utime(copy, (PAGES_MTIME, PAGES_MTIME))
+    """Import the bundled sample pages into a new library in ``root`` (dated as saved)."""
     library = Library.open(root)
     try:
-        import_paths(library, [str(pages)])
+        import_samples(library)
     finally:
         library.close()
 
