@@ -421,9 +421,11 @@ class MainScreen(Screen[None]):
                 self.rows = LibraryRows(self.library, (), empty_text="")
             return
         self.search_error = ""
+        had_query = self._query is not None
         self._query = None if query.is_empty else query
         self._reselect(focus=None, detail_delay=DETAIL_WHILE_TYPING)
-        self.refresh_bindings()
+        if had_query != (self._query is not None):
+            self.refresh_bindings()  # the footer changes only when a search starts or ends
 
     def watch_marked(self) -> None:
         """Marks show in the list (bound) and in the header."""
