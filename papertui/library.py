@@ -18,11 +18,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from papertui.models import Paper, ParsedPaper, Source, TriageState, paper_id
-from papertui.query import Query, search_text
 from papertui.store import SHARDS, Store, shard_of
+
+if TYPE_CHECKING:
+    from papertui.query import Query
+
+# papertui.query is imported where it is used: opening a library (and the app's first
+# paint) does not need the query language.
 
 __all__ = [
     "SORTS",
@@ -309,6 +314,8 @@ class Library:
             if shard in self._loaded_shards:
                 return
             self._abstracts.update(abstracts)
+            from papertui.query import search_text
+
             titles, row = self._cols.get("title", []), self._row
             for pid, text in abstracts.items():
                 i = row.get(pid)
@@ -339,6 +346,8 @@ class Library:
     def _haystack(self, pid: str) -> str:
         text = self._text.get(pid)
         if text is None:
+            from papertui.query import search_text
+
             abstract = self._abstracts.get(pid)
             if abstract is None:
                 return search_text(self.title(pid), "")

@@ -32,7 +32,6 @@ from textual.widgets import Footer, Header, Static
 
 from papertui.library import SORTS, VIEWS, Change, Library, LibraryError, Selection, Sort
 from papertui.models import Paper, TriageState
-from papertui.query import Query, QueryError, parse_query
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
@@ -52,6 +51,7 @@ from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
 
 if TYPE_CHECKING:
+    from papertui.query import Query, QueryError
     from papertui.tui.screens.prompts import TagEdit
 
 # The welcome screen and the dialogs are imported when first shown: the main screen's
@@ -411,6 +411,8 @@ class MainScreen(Screen[None]):
 
     def watch_query_text(self, text: str) -> None:
         """Parse as the user types; a bad query shows its error and keeps the last results."""
+        from papertui.query import QueryError, parse_query  # first search only: not at start-up
+
         try:
             query = parse_query(text)
         except QueryError as exc:
