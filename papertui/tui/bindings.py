@@ -206,6 +206,10 @@ VIEW_BINDINGS: list[Binding] = [
         "search",
         "Search",
         show=False,  # the search bar's placeholder shows the key; the footer stays short
+        # Priority: the app runs it before passing on the keys that follow, so "/sun"
+        # arriving in one read from the terminal types "sun" instead of starring (s) and
+        # undoing (u). The main screen inserts a "/" typed inside the search bar itself.
+        priority=True,
         id="view.search",
         tooltip="Filter the view with the query language",
     ),

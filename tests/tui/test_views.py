@@ -283,3 +283,24 @@ async def test_partial_search_says_so_and_reruns(
         h.screen._start_loading_abstracts()
         await h.wait_for(lambda: h.screen.search_note == "")
         assert len(h.screen.rows) > titles_only
+
+
+async def test_keys_typed_right_after_slash_go_to_the_search(library: Library, run_app: Any) -> None:
+    """`/sun` arriving in one read from the terminal must not star (s) or undo (u) a paper."""
+    from textual import events
+
+    before = library.counts()
+    async with run_app(library) as h:
+        for ch in ("slash", "s", "u", "n"):
+            char = "/" if ch == "slash" else ch
+            key = events.Key(ch, char)
+            key.set_sender(h.app)
+            h.app._driver.send_message(key)  # all queued before the app handles any
+        await h.pilot.pause()
+        await h.pilot.pause()
+        assert isinstance(h.app.focused, Input)
+        assert h.app.focused.value == "sun"
+        assert h.screen.query_text == "sun"
+        await h.press("slash")  # inside the search bar, "/" is just a character
+        assert h.app.focused.value == "sun/"
+    assert library.counts() == before

@@ -696,8 +696,12 @@ class MainScreen(Screen[None]):
         detail.focus()
 
     def action_search(self) -> None:
-        """Focus the search bar."""
-        self.query_one(SearchBar).focus_input()
+        """Focus the search bar (a "/" typed in it is just a character)."""
+        bar = self.query_one(SearchBar)
+        if self.app.focused is bar.input:
+            bar.input.insert_text_at_cursor("/")
+        else:
+            bar.focus_input()
 
     def action_escape(self) -> None:
         """Back to the list (from the detail pane, the sidebar, ...)."""

@@ -98,8 +98,14 @@ class SearchBar(Vertical):
         return self.query_one("#search-input", Input)
 
     def focus_input(self) -> None:
-        """Put the cursor in the query input."""
-        self.input.focus()
+        """Put the cursor in the query input, now.
+
+        ``Widget.focus()`` only schedules the change, so keys already waiting (``/diff``
+        typed fast, or pasted: one read from the terminal) would still reach the list and
+        run its actions (``d``, ``i`` import, ``f``...). Setting focus synchronously sends
+        every later key to the input.
+        """
+        self.screen.set_focus(self.input)
 
     def clear(self) -> None:
         """Empty the query (posts :class:`Changed` with ``""`` if it was not empty)."""
