@@ -285,7 +285,9 @@ async def test_partial_search_says_so_and_reruns(
         assert len(h.screen.rows) > titles_only
 
 
-async def test_keys_typed_right_after_slash_go_to_the_search(library: Library, run_app: Any) -> None:
+async def test_keys_typed_right_after_slash_go_to_the_search(
+    library: Library, run_app: Any
+) -> None:
     """`/sun` arriving in one read from the terminal must not star (s) or undo (u) a paper."""
     from textual import events
 
