@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from papertui.library import Library
@@ -76,6 +77,20 @@ class PaperApp(App[None]):
         return MainScreen(
             self.library, location=self.location, readonly_reason=self.readonly_reason
         )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whoever sends it and whatever it asks for:
+        notifications quote titles, tags, notes and paths, which are data, never markup
+        (``[/]`` in a title would otherwise crash the app)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         """Pick the theme."""

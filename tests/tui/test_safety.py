@@ -128,3 +128,16 @@ async def test_resize_keeps_cursor_on_the_same_paper(library: Library, run_app: 
                 top = round(papers.scroll_y)
                 assert top <= papers.cursor < top + height, size
         assert h.app.is_running
+
+
+async def test_every_notification_is_plain_text(library: Library, run_app: Any) -> None:
+    """Whoever notifies, and whatever it asks for, the toast never parses markup."""
+    from papertui.tui.widgets import PaperList
+
+    async with run_app(library) as h:
+        # Widget.notify asks the app for markup=True by default; "[/]" would crash it.
+        h.screen.query_one(PaperList).notify("[/] [@click=app.quit]x[/]")
+        await h.pilot.pause()
+        shown = list(h.app._notifications)
+        assert shown and shown[-1].message == "[/] [@click=app.quit]x[/]"
+        assert not shown[-1].markup

@@ -23,7 +23,6 @@ from textual.command import Provider
 from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -196,18 +195,6 @@ class MainScreen(Screen[None]):
         self._lock_timer: Timer | None = None
         self.lock_released = False
         """The papertui that held the lock (making this library read-only) has closed."""
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Notify with markup off by default: messages quote titles, tags and paths."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

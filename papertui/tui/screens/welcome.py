@@ -10,7 +10,6 @@ from textual.binding import BindingType
 from textual.containers import Center, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
@@ -54,18 +53,6 @@ class WelcomeScreen(Screen[ImportSummary | None]):
         self.library = library
         self.location = location
         self.readonly_reason = readonly_reason
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Notify with markup off by default: messages quote titles, tags and paths."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def compose(self) -> ComposeResult:
         """The explanation and three buttons."""
