@@ -23,7 +23,8 @@ from papertui.paths import resolve_data_dir
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from papertui.library import Library
+    from papertui.library import Library, Sort
+    from papertui.query import Query
 
 __all__ = ["main"]
 
@@ -62,7 +63,7 @@ def _open(args: argparse.Namespace, *, write: bool) -> Library:
     return Library.open(root, readonly=not write, lock_timeout=LOCK_WAIT if write else 0.0)
 
 
-def _query(text: str | None) -> object:
+def _query(text: str | None) -> Query:
     from papertui.query import QueryError, parse_query
 
     try:
@@ -208,10 +209,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _select(lib: Library, view: str, query: object, sort: str) -> list[str]:
-    if getattr(query, "needs_text", False):
+def _select(lib: Library, view: str, query: Query, sort: Sort) -> list[str]:
+    if query.needs_text:
         lib.load_abstracts()
-    return lib.select(view, query, sort).ids  # type: ignore[arg-type]
+    return lib.select(view, query, sort).ids
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from papertui.models import Paper, ParsedPaper, Source, TriageState, paper_id
+from papertui.models import Paper, ParsedPaper, Source, TriageState, now_iso, paper_id
 from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
@@ -568,7 +568,7 @@ class Library:
         if view == "all":
             return None
         if view == "inbox":
-            decided = {p for p, s in states.items() if not s.in_inbox}
+            decided = self._decided()
             return lambda p: p not in decided
         if view == "read":
             return {p for p, s in states.items() if s.read}.__contains__
@@ -578,6 +578,10 @@ class Library:
             tag = view[4:]
             return {p for p, s in states.items() if tag in s.tags}.__contains__
         raise LibraryError(f"unknown view '{view}' (use inbox, queue, read, all or tag:NAME)")
+
+    def _decided(self) -> set[str]:
+        """Papers out of the inbox (queued or read)."""
+        return {p for p, s in self._states.items() if not s.in_inbox}
 
     def view_ids(self, view: str, sort: Sort) -> list[str]:
         """The ids of a view (``inbox``, ``queue``, ``read``, ``all``, ``tag:NAME``), sorted.
@@ -591,8 +595,7 @@ class Library:
     def _restrict(self, view: str, ids: list[str]) -> list[str]:
         """``ids`` (in their order) that belong to ``view``."""
         if view == "inbox":  # the big one: exclude the few decided papers
-            decided = {p for p, s in self._states.items() if not s.in_inbox}
-            return list(filterfalse(decided.__contains__, ids))
+            return list(filterfalse(self._decided().__contains__, ids))
         member = self._in_view(view)
         return ids if member is None else list(filter(member, ids))
 
@@ -709,8 +712,6 @@ class Library:
         Entries for the same paper are merged (richest metadata, every source page). A
         paper already in the library is refreshed when the import brings something new.
         """
-        from papertui.models import now_iso
-
         stamp = now or now_iso()
         merged = _merge(entries)
         new_ids: list[str] = []

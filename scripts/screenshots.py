@@ -45,11 +45,8 @@ OUT = ROOT / "screenshots"
 
 def _seed(root: Path) -> None:
     """Import the sample pages into a new library in ``root`` (dated as saved)."""
-    library = Library.open(root)
-    try:
+    with Library.open(root) as library:
         import_samples(library)
-    finally:
-        library.close()
 
 
 Scene = Callable[[Pilot[None]], Awaitable[None]]

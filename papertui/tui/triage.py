@@ -121,14 +121,9 @@ class TriageRunner:
 
     def undo(self, context: object = None) -> Outcome:
         """Undo the last action; a failed save leaves it undoable."""
-        lib = self.library
-
-        def undo() -> Change | None:
-            return lib.undo_last()  # a failed save leaves it the action to undo
-
         return self.run(
             "undo",
-            undo,
+            self.library.undo_last,
             label=lambda c: f"Undid: {c.label}",
             none_message="Nothing to undo",
             context=context,
@@ -136,14 +131,9 @@ class TriageRunner:
 
     def redo(self, context: object = None) -> Outcome:
         """Redo the last undone action; a failed save leaves it redoable."""
-        lib = self.library
-
-        def redo() -> Change | None:
-            return lib.redo_last()  # a failed save leaves it the action to redo
-
         return self.run(
             "redo",
-            redo,
+            self.library.redo_last,
             label=lambda c: f"Redid: {c.label}",
             none_message="Nothing to redo",
             context=context,

@@ -65,11 +65,8 @@ def triage_samples(library: Library) -> None:
 
 def seed_library(root: Path) -> None:
     """Import the bundled sample pages into a new library in ``root`` (dated as saved)."""
-    library = Library.open(root)
-    try:
+    with Library.open(root) as library:
         import_samples(library)
-    finally:
-        library.close()
 
 
 def sample_app(root: Path, *, samples: bool = True, triage: bool = False) -> PaperApp:
