@@ -8,6 +8,7 @@ The TUI (and so Textual) is imported only by the commands that open it, so that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -419,6 +420,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the word index that makes searching a big library fast."""
+    import time
+
+    lib = _open(args, write=False)
+    progress = None
+    if args.background:
+        # Run by the app: lower priority, and progress as "done/total" lines to its worker.
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
+
+        def progress(done: int, total: int) -> None:
+            sys.stdout.write(f"{done}/{total}\n")
+            sys.stdout.flush()
+
+    try:
+        started = time.perf_counter()
+        index = lib.build_search_index(progress)
+        took = time.perf_counter() - started
+    finally:
+        lib.close()
+    if not args.quiet and not args.background:
+        _say(
+            f"Indexed {len(index):,} papers ({index.words:,} distinct words) "
+            f"in {took:.1f} s: {lib.index_path}"
+        )
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -492,6 +522,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("stats", cmd_stats, "counts: total, unread, queued, read, by tag")
     p.add_argument("--json", action="store_true")
+
+    p = add(
+        "index",
+        cmd_index,
+        "build the search index (the app does it by itself for big libraries)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print nothing when it worked")
+    p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
 
     p = add("restore", cmd_restore, "list triage-state backups, or restore one")
     p.add_argument("which", nargs="?", metavar="N|NAME|latest")

@@ -25,15 +25,19 @@ from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
     from papertui.query import Query
+    from papertui.wordindex import WordIndex
 
 # papertui.query is imported where it is used: opening a library (and the app's first
 # paint) does not need the query language.
 
 __all__ = [
+    "INDEX_FILE",
+    "INDEX_MIN_PAPERS",
     "SORTS",
     "VIEWS",
     "Change",
     "ImportReport",
+    "IndexStatus",
     "Library",
     "LibraryError",
     "Selection",
@@ -47,6 +51,29 @@ SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added")
 
 VIEWS = ("inbox", "queue", "read", "all")
 """The built-in views. ``tag:NAME`` selects a tag's papers."""
+
+INDEX_FILE = "search.index"
+"""The word index cache (:mod:`papertui.wordindex`), in the library folder."""
+
+INDEX_MIN_PAPERS = 5000
+"""Below this many papers a search scans every text in a few milliseconds: the app does not
+build a word index (``papertui index`` still does when asked)."""
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """How well the word index in use covers the library."""
+
+    covered: int
+    """Papers whose text the index was built from."""
+    total: int
+    """Papers in the library."""
+    problem: str | None = None
+    """Why the index file could not be used (missing, damaged...), if it could not."""
+
+    @property
+    def complete(self) -> bool:
+        return self.covered == self.total
 
 
 class LibraryError(Exception):
@@ -215,6 +242,12 @@ class Library:
         self._hay_cache: dict[Sort, list[str]] = {}
         self._last: _Search | None = None
         """The previous search, which the next keystroke usually refines."""
+        self._index: WordIndex | None = None
+        self._index_of: dict[str, int] = {}
+        """Paper id -> number in the word index, for the papers the index covers."""
+        self._index_rows: dict[Sort, list[int] | None] = {}
+        """For each sort, the index number of each row (``len(index)`` if not covered;
+        None when the rows are in index order and all covered)."""
         self.undo = UndoStack()
 
     # -- opening ------------------------------------------------------------------------
@@ -353,6 +386,140 @@ class Library:
                 return search_text(self.title(pid), "")
             text = self._text[pid] = search_text(self.title(pid), abstract)
         return text
+
+    # -- word index -----------------------------------------------------------------------
+    @property
+    def index_path(self) -> Path:
+        """The word index cache file."""
+        return self.store.root / INDEX_FILE
+
+    def build_search_index(self, progress: Callable[[int, int], None] | None = None) -> WordIndex:
+        """Build the word index of every paper and save it (:data:`INDEX_FILE`).
+
+        Reads every abstract. The index is a cache derived from the library, so this runs
+        on a read-only library too (the app runs it in a separate process, ``papertui
+        index``, while it holds the library).
+        """
+        from papertui import wordindex
+
+        if progress is not None:
+            progress(0, len(self._ids))
+        self.load_abstracts()
+        with self._lock:
+            ids = list(self._ids)
+            texts = list(map(self._haystack, ids))
+        index = wordindex.build(ids, texts, progress)
+        index.save(self.index_path)
+        return index
+
+    def attach_search_index(self) -> IndexStatus:
+        """Use the word index file for searches, for the papers whose text it was built from.
+
+        Call once every abstract is loaded (it compares each paper's search text with the
+        one indexed). A missing or damaged file is not an error: searches then scan.
+        """
+        from papertui import wordindex
+
+        total = len(self._ids)
+        try:
+            index = wordindex.WordIndex.load(self.index_path)
+        except FileNotFoundError:
+            return IndexStatus(0, total, "no index yet")
+        except (OSError, wordindex.IndexDamaged) as exc:
+            return IndexStatus(0, total, f"unusable index ({exc})")
+        if not self.abstracts_loaded:
+            self.load_abstracts()
+        with self._lock:
+            row = self._row
+            known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
+            now = map(wordindex.signature, map(self._haystack, (pid for _, pid in known)))
+            sigs = index.sigs
+            covered = {pid: j for (j, pid), sig in zip(known, now, strict=True) if sigs[j] == sig}
+            self._index, self._index_of = index, covered
+            self._index_rows.clear()
+            self._last = None
+        return IndexStatus(len(covered), total)
+
+    def search_index_status(self) -> IndexStatus:
+        """How well the index in use covers the library (0 covered if none is in use)."""
+        with self._lock:
+            return IndexStatus(len(self._index_of), len(self._ids))
+
+    def _index_numbers(self, sort: Sort) -> list[int] | None:
+        """The word index number of each row of ``sorted_ids(sort)`` (cached)."""
+        if sort in self._index_rows:
+            return self._index_rows[sort]
+        assert self._index is not None
+        ids = self.sorted_ids(sort)
+        numbers: list[int] | None = list(map(self._index_of.get, ids, repeat(len(self._index))))
+        if len(self._index) == len(self._index_of) == len(ids) and numbers == list(range(len(ids))):
+            numbers = None  # the index covers every row, in this order: masks need no reordering
+        self._index_rows[sort] = numbers
+        return numbers
+
+    def _select_indexed(
+        self, sort: Sort, required: Sequence[str], excluded: Sequence[str]
+    ) -> list[str] | None:
+        """The ids, in ``sort`` order, whose text contains every ``required`` needle and no
+        ``excluded`` one, answered by the word index; None if it cannot answer (a needle
+        without any letter or digit, e.g. ``-``).
+
+        Only texts the index cannot vouch for are read: those of papers it does not cover,
+        and, for a needle that is not a single word (``"diffusion model"``, ``3d-gan``), those
+        of the candidates the index gives for it.
+        """
+        index = self._index
+        assert index is not None
+        bits, check = index.everything, 0
+        for needle in required:
+            found = index.find(needle)
+            if found is None:
+                return None
+            bits &= found.bits
+            if not found.exact:
+                check = bits  # candidates only: read them
+        drop = 0
+        for needle in excluded:
+            found = index.find(needle)
+            if found is None:
+                return None
+            if found.exact:
+                drop |= found.bits
+            else:
+                check |= found.bits  # may contain it: read them
+        bits &= ~drop
+        check &= bits
+        ids = self.sorted_ids(sort)
+        numbers = self._index_numbers(sort)
+        if numbers is None:
+            rows = list(compress(range(len(ids)), index.mask(bits)))
+            suspects = list(compress(range(len(ids)), index.mask(check))) if check else []
+        else:
+            # Rows the index does not cover map to one more byte, "maybe": read those.
+            keep = index.mask(bits) + b"\x01"
+            rows = list(compress(range(len(ids)), map(keep.__getitem__, numbers)))
+            if check or len(self._index_of) < len(ids):
+                doubt = index.mask(check) + b"\x01"
+                suspects = list(
+                    compress(rows, map(doubt.__getitem__, map(numbers.__getitem__, rows)))
+                )
+            else:
+                suspects = []
+        if suspects:
+            hays = self._haystacks(sort)
+            ok = suspects
+            for needle in required:
+                ok = _having(ok, map(hays.__getitem__, ok), needle)
+            for needle in excluded:
+                ok = list(
+                    filterfalse(
+                        set(_having(ok, map(hays.__getitem__, ok), needle)).__contains__, ok
+                    )
+                )
+            wrong = set(suspects).difference(ok)
+            if wrong:
+                rows = list(filterfalse(wrong.__contains__, rows))
+        return list(map(ids.__getitem__, rows))
 
     # -- triage state -------------------------------------------------------------------
     def state(self, pid: str) -> TriageState:
@@ -643,6 +810,26 @@ class Library:
         needles = query.plain_needles
         hays: list[str] | None = None
         found: dict[str, list[int]] = {}
+        terms = query.text_terms
+        if terms is not None and self._index is not None and not partial and view != "queue":
+            # The word index answers in a few milliseconds, whatever was typed before.
+            indexed = self._select_indexed(sort, terms.required, terms.excluded)
+            if indexed is not None:
+                if view != "all":
+                    indexed = self._restrict(view, indexed)
+                if not terms.complete:  # filters too: check them on what the words leave
+                    pred, states, haystack, paper = (
+                        query.predicate,
+                        self._states,
+                        self._haystack,
+                        self.paper,
+                    )
+                    indexed = [
+                        p for p in indexed if pred(paper(p), states.get(p, _DEFAULT), haystack(p))
+                    ]
+                result = Selection(indexed, partial)
+                self._last = _Search(view, sort, query, result, None, {})
+                return result
         if needles is not None:
             # What people type: words that must all occur. Each needle is tested over the
             # survivors with map/compress, so no Python code runs per paper. The survivors'
@@ -801,6 +988,9 @@ class Library:
             for pid, text in abstracts.items():
                 self._abstracts[pid] = text
                 self._text.pop(pid, None)  # rebuilt on demand by _haystack
+            for pid in docs:  # changed or new: no longer (or not yet) in the word index
+                self._index_of.pop(pid, None)
+            self._index_rows.clear()
             self._sorted.clear()
             self._hay_cache.clear()
             self._last = None
@@ -832,6 +1022,11 @@ def _keep(
         list(compress(hays, mask)),
         {n: list(compress(at, mask)) for n, at in found.items()},
     )
+
+
+def _having(rows: Iterable[int], texts: Iterable[str], needle: str) -> list[int]:
+    """The ``rows`` whose text (aligned) contains ``needle`` (no Python code per text)."""
+    return list(compress(rows, map(operator.contains, texts, repeat(needle))))
 
 
 def _doc(m: _Merged, added_at: str) -> dict[str, Any]:

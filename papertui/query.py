@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, TypeAlias, TypeVar
+from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
 from papertui.models import Paper, TriageState
 
@@ -47,6 +47,7 @@ __all__ = [
     "Predicate",
     "Query",
     "QueryError",
+    "TextTerms",
     "parse_query",
     "search_text",
 ]
@@ -882,6 +883,14 @@ def _collect_text(node: _Nnf, out: list[_Lit]) -> None:
             _collect_text(child, out)
 
 
+class TextTerms(NamedTuple):
+    """See :attr:`Query.text_terms`."""
+
+    required: tuple[str, ...]
+    excluded: tuple[str, ...]
+    complete: bool
+
+
 class Query:
     """A parsed query. Build one with :func:`parse_query`; instances are immutable."""
 
@@ -954,6 +963,32 @@ class Query:
                 return None
             needles.append(lit.leaf.needle)
         return tuple(sorted(dict.fromkeys(needles), key=len, reverse=True))
+
+    @property
+    def text_terms(self) -> TextTerms | None:
+        """The words and phrases that every match must contain, and those it must not:
+        the text literals of the query's top-level AND (None if there is none).
+
+        A word index can answer these without reading any text; :attr:`TextTerms.complete`
+        says whether they are the whole query (otherwise the predicate must still run, on
+        the papers they leave).
+        """
+        tree = self._tree
+        if tree is None:
+            return None
+        lits = tree.children if isinstance(tree, _All) else (tree,)
+        required: list[str] = []
+        excluded: list[str] = []
+        for lit in lits:
+            if isinstance(lit, _Lit) and isinstance(lit.leaf, _Text):
+                (excluded if lit.negated else required).append(lit.leaf.needle)
+        if not required and not excluded:
+            return None
+        return TextTerms(
+            tuple(dict.fromkeys(required)),
+            tuple(dict.fromkeys(excluded)),
+            len(required) + len(excluded) == len(lits),
+        )
 
     def matches(self, paper: Paper, state: TriageState, abstract: str) -> bool:
         """Convenience for one-off checks: builds the search text, then runs the predicate."""

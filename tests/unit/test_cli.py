@@ -252,3 +252,28 @@ def test_list_piped_is_one_tab_separated_line_per_paper(
     assert ups == sorted(ups, reverse=True)
     (lumina,) = [r for r in rows if LUMINA.startswith(r[0])]
     assert lumina[1] == "★-" and lumina[4].startswith("Lumina-T2X")
+
+
+def test_index_builds_the_search_index(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    code, out, err = run(capsys, "index")
+    assert code == 0, err
+    assert out.startswith("Indexed 257 papers (")
+    assert out.rstrip().endswith(str(seeded_dir / "search.index"))
+    with Library.open(seeded_dir) as lib:
+        assert lib.attach_search_index().complete
+    code, out, _ = run(capsys, "index", "--quiet")
+    assert (code, out) == (0, "")
+
+
+def test_index_in_the_background_reports_progress_lines(seeded_dir: Path) -> None:
+    result = papertui("index", "--background")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["0/257"]  # then one line per 2,000 papers
+
+
+def test_index_without_a_library_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "index")
+    assert code == 1
+    assert "no library at" in err and "import pages first" in err

@@ -28,13 +28,29 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
 
-from papertui.library import SORTS, VIEWS, Change, Library, LibraryError, Selection, Sort
+from papertui.library import (
+    INDEX_MIN_PAPERS,
+    SORTS,
+    VIEWS,
+    Change,
+    Library,
+    LibraryError,
+    Selection,
+    Sort,
+)
 from papertui.models import Paper, TriageState
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
-from papertui.tui.jobs import ImportSummary, describe_error, export_folder, export_queue
+from papertui.tui.jobs import (
+    ImportSummary,
+    build_search_index,
+    describe_error,
+    export_folder,
+    export_queue,
+)
 from papertui.tui.jobs import run_import as run_import_job
 from papertui.tui.models import (
     EMPTY_ROWS,
@@ -175,6 +191,12 @@ class MainScreen(Screen[None]):
     @dataclass
     class AbstractsLoaded(Message):
         """Every abstract is in memory (posted from a worker thread)."""
+
+        error: str | None
+
+    @dataclass
+    class IndexReady(Message):
+        """The search index job ended (posted from a worker thread)."""
 
         error: str | None
 
@@ -891,7 +913,7 @@ class MainScreen(Screen[None]):
         self._reselect_after_import = False
         self._refresh_sidebar()
         self._reselect(focus=None)
-        self._start_loading_abstracts()
+        self._start_loading_abstracts()  # and the new papers into the search index
 
     def _welcome_done(self, summary: ImportSummary | None) -> None:
         """The welcome screen imported something."""
@@ -909,13 +931,17 @@ class MainScreen(Screen[None]):
 
     @on(JobProgress)
     def _job_progress(self, event: JobProgress) -> None:
-        """Progress from a worker."""
-        if event.job in self._jobs:
+        """Progress from a worker (the index job announces itself with its first)."""
+        if event.job in self._jobs or event.job == "index":
             self._set_job(event.job, ActivityModel(event.label, event.done, event.total))
 
     def _start_loading_abstracts(self) -> None:
-        """Load every abstract after the first paint, so full-text search works."""
-        if self.library.abstracts_loaded or not len(self.library):
+        """Load every abstract after the first paint, so full-text search works; then the
+        search index."""
+        if not len(self.library):
+            return
+        if self.library.abstracts_loaded:
+            self._start_search_index()
             return
         self._set_job("abstracts", ActivityModel("Loading abstracts"))
         self._abstracts_worker()
@@ -946,6 +972,47 @@ class MainScreen(Screen[None]):
             return
         if self._partial:
             self._reselect(focus=None)
+        self._start_search_index()
+
+    def _start_search_index(self) -> None:
+        """Make searching a big library fast: use its word index, (re)building it first in
+        the background if it misses papers. Searches work meanwhile, by reading the texts."""
+        if len(self.library) < INDEX_MIN_PAPERS:
+            return
+        self._index_worker()
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _index_worker(self) -> None:
+        """Attach the word index; build it in another process if it is missing or stale."""
+        worker = get_current_worker()
+        library = self.library
+        try:
+            if library.attach_search_index().complete:
+                self.post_message(self.IndexReady(None))
+                return
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.JobProgress("index", "Indexing for search", done, total))
+
+            self.post_message(self.JobProgress("index", "Indexing for search", 0, len(library)))
+            error = build_search_index(library.root, progress, worker.cancelled_event)
+            if error is None:
+                library.attach_search_index()
+        except Exception as exc:
+            error = describe_error(exc)
+        self.post_message(self.IndexReady(error))
+
+    @on(IndexReady)
+    def _index_ready(self, event: IndexReady) -> None:
+        """Indexing ended: searches that follow use the index (nothing to redraw)."""
+        self._set_job("index", None)
+        if event.error is not None and event.error != "stopped":
+            self.notify(
+                f"Could not build the search index ({event.error}); searching still works, "
+                "only slower.",
+                severity="warning",
+                markup=False,
+            )
 
     # -- footer and palette ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,0 +1,94 @@
+"""The app builds the word index of a big library in the background and searches with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import papertui.tui.screens.main as main_screen
+from papertui.library import INDEX_FILE, Library
+
+
+@pytest.fixture
+def big_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat the 257 sample papers as a big library (the app indexes from 5,000)."""
+    monkeypatch.setattr(main_screen, "INDEX_MIN_PAPERS", 100)
+
+
+async def test_a_big_library_is_indexed_in_the_background_then_searched_with_it(
+    library: Library, run_app: Any, big_enough: None
+) -> None:
+    assert not (library.root / INDEX_FILE).exists()
+    async with run_app(library) as h:
+        await h.wait_for(lambda: library.search_index_status().complete, timeout=60)
+        await h.wait_for(lambda: h.screen.activity is None)
+        assert (library.root / INDEX_FILE).exists()
+        await h.press("4", "slash")
+        await h.fill("diffusion")
+        ids = list(h.screen.rows.ids)
+        truth = [
+            p
+            for p in library.sorted_ids("date")
+            if "diffusion" in (library.title(p) + "\n" + library.abstract(p)).casefold()
+        ]
+        assert ids == truth
+        assert not [n for n in h.notes if n.severity != "information"]
+
+
+async def test_a_small_library_is_not_indexed(library: Library, run_app: Any) -> None:
+    async with run_app(library) as h:
+        await h.pilot.pause(0.3)
+        assert h.screen.activity is None
+    assert not (library.root / INDEX_FILE).exists()
+    assert library.search_index_status().covered == 0
+
+
+async def test_an_up_to_date_index_is_used_without_rebuilding(
+    library: Library, run_app: Any, big_enough: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library.build_search_index()
+    built = (library.root / INDEX_FILE).stat().st_mtime_ns
+
+    def no_build(*_args: object) -> str:
+        raise AssertionError("rebuilt an index that was up to date")
+
+    monkeypatch.setattr(main_screen, "build_search_index", no_build)
+    async with run_app(library) as h:
+        await h.wait_for(lambda: library.search_index_status().complete)
+    assert (library.root / INDEX_FILE).stat().st_mtime_ns == built
+
+
+async def test_papers_imported_in_the_app_are_indexed_afterwards(
+    library: Library, run_app: Any, big_enough: None, tmp_path: Any
+) -> None:
+    library.build_search_index()
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Daily Papers\n\nDec 12\n\nZanzibarformer: a new paper\n\nAbout zanzibar.\n\n"
+        "  • 2 authors\n·\nOct 9, 2024 3\n"
+    )
+    async with run_app(library) as h:
+        await h.wait_for(lambda: library.search_index_status().complete)
+        h.screen._import_worker([str(page)])
+        await h.wait_for(lambda: len(library) == 258)
+        await h.wait_for(lambda: library.search_index_status().complete, timeout=60)
+        assert library.search_index_status().total == 258
+        await h.press("4", "slash")
+        await h.fill("zanzibar")
+        assert [library.title(p) for p in h.screen.rows.ids] == ["Zanzibarformer: a new paper"]
+
+
+async def test_a_failed_build_warns_and_search_still_works(
+    library: Library, run_app: Any, big_enough: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_screen, "build_search_index", lambda *_a: "disk full")
+    async with run_app(library) as h:
+        await h.wait_for(lambda: any("search index" in m for m in h.messages()))
+        assert h.messages()[-1] == (
+            "Could not build the search index (disk full); searching still works, only slower."
+        )
+        await h.press("4", "slash")
+        await h.fill("diffusion")
+        assert len(h.screen.rows) > 0
+        assert library.search_index_status().covered == 0

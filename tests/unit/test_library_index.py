@@ -1,0 +1,152 @@
+"""Searching with the word index gives exactly what searching without it gives."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from papertui.library import INDEX_FILE, Library
+from papertui.models import ParsedPaper, Source
+from papertui.query import parse_query
+
+WORDS = (
+    "diffusion model models retrieval augmented generation transformer vision language "
+    "agents reasoning 3d-gan gpt-4 c++ naïve benchmark sparse dense quokkaformer policy"
+).split()
+
+QUERIES = [
+    "d",
+    "di",
+    "diffusion",
+    "diffusion model",
+    '"diffusion model"',
+    "3d-gan",
+    "gpt-4",
+    "c++",
+    "naïve",
+    "NAÏVE",
+    "-diffusion",
+    "retrieval -augmented",
+    'agents -"vision language"',
+    "diffusion is:unread",
+    "diffusion is:starred",
+    "transformer upvotes>5",
+    "quokka",
+    "zzzz",
+    '"++"',
+    "diffusion OR retrieval",
+]
+
+
+def papers(count: int, seed: int, start: int = 0) -> list[ParsedPaper]:
+    rng = random.Random(seed)
+    src = Source("page.txt", "2024-12-12")
+    out = []
+    for i in range(start, start + count):
+        abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12)))
+        out.append(
+            ParsedPaper(
+                title=f"Paper {i} {rng.choice(WORDS)}",
+                abstract=abstract,
+                source=src,
+                line=1,
+                published=date(2024, 1, 1) + timedelta(days=rng.randint(0, 300)),
+                upvotes=rng.randint(0, 20),
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    with Library.open(root) as lib:
+        lib.import_entries(papers(150, seed=1))
+        ids = list(lib.ids)
+        lib.set_starred(ids[::7], True)
+        lib.set_read(ids[::5], True)
+    return root
+
+
+def assert_same_results(indexed: Library, plain: Library) -> None:
+    plain.load_abstracts()  # full-text search for both
+    indexed.load_abstracts()
+    for view in ("all", "inbox", "read", "queue"):
+        for sort in ("date", "title", "upvotes"):
+            for text in QUERIES:
+                query = parse_query(text)
+                got = indexed.select(view, query, sort).ids
+                want = plain.select(view, query, sort).ids
+                assert got == want, (view, sort, text)
+
+
+def test_searches_through_the_index_match_a_scan(root: Path) -> None:
+    with Library.open(root) as lib:
+        lib.build_search_index()
+    with Library.open(root) as lib, Library.open(root, readonly=True) as plain:
+        status = lib.attach_search_index()
+        assert (status.covered, status.total, status.problem) == (150, 150, None)
+        assert status.complete
+        assert lib._index is not None
+        assert_same_results(lib, plain)
+
+
+def test_papers_imported_after_the_index_are_still_found(root: Path, tmp_path: Path) -> None:
+    with Library.open(root) as lib:
+        lib.build_search_index()
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    (twin / INDEX_FILE).unlink()
+    with Library.open(root) as lib, Library.open(twin) as plain:
+        lib.attach_search_index()
+        lib.import_entries(papers(40, seed=2, start=1000))
+        plain.import_entries(papers(40, seed=2, start=1000))
+        assert lib.search_index_status().covered == 150
+        assert lib.search_index_status().total == 190
+        assert_same_results(lib, plain)
+
+
+def test_a_paper_whose_text_changed_is_not_taken_from_the_index(root: Path) -> None:
+    with Library.open(root) as lib:
+        lib.build_search_index()
+        first = lib.ids[0]
+        title = lib.title(first)
+        # Re-import the same paper with a longer abstract: the import refreshes it.
+        lib.import_entries(
+            [
+                ParsedPaper(
+                    title=title,
+                    abstract=lib.abstract(first) + " zebra-crossing",
+                    source=Source("later.txt", "2024-12-13"),
+                    line=1,
+                )
+            ]
+        )
+    with Library.open(root) as lib:
+        status = lib.attach_search_index()
+        assert (status.covered, status.total) == (149, 150)
+        assert lib.select("all", parse_query("zebra"), "date").ids == [first]
+        assert lib.select("all", parse_query("zebra-crossing"), "title").ids == [first]
+
+
+def test_a_missing_or_damaged_index_is_not_an_error(root: Path) -> None:
+    with Library.open(root) as lib, Library.open(root, readonly=True) as plain:
+        status = lib.attach_search_index()
+        assert status.problem == "no index yet"
+        assert status.covered == 0
+        (root / INDEX_FILE).write_bytes(b"garbage")
+        status = lib.attach_search_index()
+        assert status.problem is not None and status.problem.startswith("unusable index")
+        assert lib._index is None
+        assert_same_results(lib, plain)
+
+
+def test_the_index_is_built_on_a_read_only_library(root: Path) -> None:
+    with Library.open(root) as writer, Library.open(root, readonly=True) as reader:
+        index = reader.build_search_index()
+        assert len(index) == 150
+        assert writer.attach_search_index().complete
