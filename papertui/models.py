@@ -7,7 +7,6 @@ to the UI can never be changed behind the library's back; every change goes thro
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,8 @@ def paper_id(title: str) -> str:
 
     Stable across imports and machines; users may type any unique prefix of it.
     """
+    import hashlib  # here: only imports compute ids, and opening the app should not load it
+
     return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 

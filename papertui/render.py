@@ -13,8 +13,10 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
-from papertui.links import is_safe_url
 from papertui.models import Paper, TriageState
+
+# papertui.links is imported where a link is drawn: the paper list imports this module for
+# its glyphs, and the app's first paint should not pay for the link parser.
 
 __all__ = ["meta_line", "paper_detail", "state_glyphs"]
 
@@ -50,6 +52,8 @@ def meta_line(paper: Paper, short_id: str | None = None) -> Text:
 def _link(url: str, label: str) -> Text:
     """``code    https://…``: one line; a URL too long for it ends in an ellipsis rather than
     wrapping mid-URL (the link itself stays whole, for terminals that can click it)."""
+    from papertui.links import is_safe_url
+
     text = Text(f"{label} ", style="bold", no_wrap=True, overflow="ellipsis")
     if is_safe_url(url):
         text.append(url, style=Style(color="cyan", underline=True, link=url))

@@ -20,8 +20,9 @@ from textual.screen import Screen
 
 from papertui.library import Library
 from papertui.tui.bindings import APP_BINDINGS, key_table_markdown
-from papertui.tui.screens.help import HelpScreen
 from papertui.tui.screens.main import MainScreen
+
+# The help screen is imported when first shown: the first paint does not need it.
 
 __all__ = ["PaperApp", "create_app", "create_sample_app"]
 
@@ -103,6 +104,8 @@ class PaperApp(App[None]):
 
     def action_help(self) -> None:
         """Show the key table (generated from the bindings)."""
+        from papertui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(key_table_markdown(self.keymap_overrides)))
 

@@ -9,6 +9,7 @@ import pytest
 
 from papertui.library import Library, LibraryError
 from papertui.models import ParsedPaper, Source, paper_id
+from papertui.store import Store
 
 SRC = Source("a.txt", "2024-12-12")
 
@@ -246,3 +247,32 @@ def test_moving_past_either_end_of_the_queue_says_which(lib: Library) -> None:
     lib.set_starred([a, b], True)
     assert lib.move_in_queue(a, -1).label == "Already at the top of the queue"
     assert lib.move_in_queue(b, +1).label == "Already at the end of the queue"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        ["b", "a", "c", "d"],  # dates out of order
+        ["a", "c", "b", "d"],  # same date, upvotes out of order
+        ["a", "b", "c", "d"],  # the date order itself (no sort needed)
+    ],
+)
+def test_date_sort_holds_whatever_order_the_corpus_was_stored_in(
+    tmp_path: Path, stored: list[str]
+) -> None:
+    """Newest first, then most upvoted: a library stored in another order (an older
+    version, a hand edit) is still sorted right."""
+    docs = {
+        "a": {"title": "A", "published": "2024-05-02", "upvotes": 1},
+        "b": {"title": "B", "published": "2024-05-01", "upvotes": 9},
+        "c": {"title": "C", "published": "2024-05-01", "upvotes": 3},
+        "d": {"title": "D", "published": None, "upvotes": None},
+    }
+    for doc in docs.values():
+        doc.update(authors_count=None, code_urls=[], project_urls=[], sources=[], added_at="x")
+    store = Store(tmp_path / "lib")
+    store.save_papers(docs, {}, order=stored)
+    store.close()
+    with Library.open(tmp_path / "lib") as lib:
+        assert list(lib.ids) == stored
+        assert lib.sorted_ids("date") == ["a", "b", "c", "d"]
