@@ -5,16 +5,20 @@ Usage (from the repository root, with the project's virtualenv)::
     .venv/bin/python -m bench.run --sizes 300,20000,100000 --repeat 3
     .venv/bin/python -m bench.run --quick          # ~300 papers, once: the test suite's smoke run
 
-For every size it generates a synthetic dump (:mod:`bench.generate`) and, in a temporary
+It first writes papertui's bytecode caches (:func:`compile_bytecode`). For every size it
+generates a synthetic dump (:mod:`bench.generate`) and, in a temporary
 folder (the app and the CLI always get ``--data-dir`` and ``PAPERTUI_DATA_DIR`` pointing
 there, never the user's library), measures:
 
 1. **import**: ``papertui import DUMP`` into an empty library: wall time and the peak RSS of
-   that process (``wait4``'s ``ru_maxrss``);
+   that process (``wait4``'s ``ru_maxrss``); then the **search index** build, ``papertui
+   index`` (the app runs it in a background process when the index is missing or stale; here
+   it runs before the app sessions, so these measure the steady state, index in use);
 2. **first paint**: ``papertui`` launched on a real pty (120x36, ``TERM=xterm-256color``)
    until any paper's title shows (:data:`bench.generate.NAME_PATTERN`);
 3. **abstracts loaded** and **app memory**: then until the app goes idle (the background
-   abstract loading is done), and its ``VmHWM`` at that moment;
+   abstract loading and the index check are done); the app's memory is its ``VmHWM`` at
+   the end of the session (step 4): everything loaded, word index included;
 4. **keypress saves**: ``s`` and ``r`` (in the *All* view, so each press toggles the same
    paper back and forth) and the tag prompt (``t``, type ``bench`` or ``-bench``, then the
    timed key is Enter): each key is sent once the app is idle, and timed from its write to
@@ -60,6 +64,7 @@ from typing import Any
 
 from bench.generate import NAME_PATTERN, Dump, generate
 from bench.pty_app import PtyApp, PtyTimeout, strip_ansi
+from papertui.library import INDEX_FILE
 
 __all__ = ["METRICS", "Config", "main", "run"]
 
@@ -90,11 +95,19 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("import_s", "Import (`papertui import`, wall)", "s", "import_io_s"),
     Metric("import_rss_mb", "Import peak RSS", "MB", None),
+    Metric(
+        "index_s",
+        "Search index build (`papertui index`; the app runs it in the background)",
+        "s",
+        "load_all_s",
+        ratio=False,
+    ),
+    Metric("index_rss_mb", "Search index build peak RSS", "MB", None),
     Metric("first_paint_s", "First paint (launch → first rows, pty)", "s", "bare_paint_s"),
     Metric(
         "abstracts_s", "Abstracts loaded (launch → app idle, ≈)", "s", "load_all_s", ratio=False
     ),
-    Metric("app_memory_mb", "App memory (VmHWM, abstracts loaded)", "MB", "bare_memory_mb"),
+    Metric("app_memory_mb", "App memory (VmHWM, end of the session)", "MB", "bare_memory_mb"),
     Metric("save_star_ms", "Save: `s` star toggle (key → journal)", "ms", "atomic_write_ms", True),
     Metric("save_read_ms", "Save: `r` read toggle (key → journal)", "ms", "atomic_write_ms", True),
     Metric("save_tag_ms", "Save: tag prompt (Enter → journal)", "ms", "atomic_write_ms", True),
@@ -384,7 +397,7 @@ def app_session(lib: Path, names: set[str], keys: int, timeout: float, result: S
         result.add("first_paint_s", shown - app.started)
         idle = app.wait_idle(window=0.25, share=0.15, timeout=timeout * 4)
         result.add("abstracts_s", idle - app.started)
-        result.add("app_memory_mb", (app.status("VmHWM") or 0) / 1024)
+        result.notes["app_memory_idle_mb"] = (app.status("VmHWM") or 0) / 1024
         app.send(b"4")  # the All view: toggles do not move the paper out of the list
         app.settle(0.3)
         for key, metric in ((b"s", "save_star_ms"), (b"r", "save_read_ms")):
@@ -399,7 +412,8 @@ def app_session(lib: Path, names: set[str], keys: int, timeout: float, result: S
             app.quiesce()
             app.send(b"bench" if i % 2 == 0 else b"-bench")
             result.add("save_tag_ms", timed_save(app, b"\r", journal)[0])
-        result.notes["app_memory_end_mb"] = (app.status("VmHWM") or 0) / 1024
+        # The high-water mark once everything ran: abstracts, search texts, word index.
+        result.add("app_memory_mb", (app.status("VmHWM") or 0) / 1024)
 
 
 def search_probe(lib: Path, rounds: int, timeout: float) -> dict[str, Any]:
@@ -525,6 +539,16 @@ def measure_size(papers: int, cfg: Config) -> SizeResult:
     result.notes["imported"] = stored
     if stored != papers:
         result.errors["import"] = f"the library holds {stored} papers, the dump {papers}"
+    with _step(result, "search index"):
+        for _ in range(cfg.repeat):
+            (lib / INDEX_FILE).unlink(missing_ok=True)
+            argv = [*papertui_argv(), "--data-dir", str(lib), "index"]
+            wall, rss_kb, code, err = run_measured(argv, child_env(lib))
+            if code != 0:
+                raise RuntimeError(f"papertui index exited {code}: {err}")
+            result.add("index_s", wall)
+            result.add("index_rss_mb", rss_kb / 1024)
+        result.notes["index_mb"] = (lib / INDEX_FILE).stat().st_size / 1e6
     with _step(result, "floors (io, load, write)"):
         for _ in range(cfg.repeat):
             result.add("import_io_s", import_io_floor(dump, lib, base / "scratch"))
@@ -721,9 +745,25 @@ def missing_figures(results: Iterable[SizeResult]) -> list[str]:
     return out
 
 
+def compile_bytecode() -> None:
+    """Write papertui's (and the benchmark's) bytecode caches before anything is timed.
+
+    What ``pip install`` does for an installed package, and what Python does on a first run:
+    without it, every launch here would compile papertui's source again, because these
+    machines set ``PYTHONDONTWRITEBYTECODE`` (Python still reads caches that exist). Textual,
+    installed by pip, has its caches; papertui, installed in editable mode, gets them here,
+    so that the app and the bare Textual floor start on equal terms.
+    """
+    import compileall
+
+    for package in ("papertui", "bench"):
+        compileall.compile_dir(REPO / package, quiet=1)
+
+
 def run(cfg: Config) -> tuple[list[SizeResult], str, Path]:
     """Measure every size; write JSON and Markdown to ``cfg.out``; return the table."""
     started = datetime.now()
+    compile_bytecode()
     results = [measure_size(n, cfg) for n in cfg.sizes]
     table = markdown(results, cfg, started)
     cfg.out.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ For each keystroke of each query the probe
    write to a terminal),
 
 and records the time from 1 to 3. Typing starts once every abstract is loaded (full-text
-search), in the *All* view, so that the number of hits can be checked against the dump.
+search) and, for a library the app indexes (5,000 papers and more), once the word index is
+in use; in the *All* view, so that the number of hits can be checked against the dump.
 The floor is a plain substring scan of every paper's case-folded title + abstract for each
 prefix typed (median over the prefixes): what a linear scan costs without any overhead.
 """
@@ -69,7 +70,7 @@ async def probe(
     data_dir: Path, queries: Sequence[str], rounds: int, timeout: float
 ) -> dict[str, Any]:
     """Open the app headless on ``data_dir`` and time typing each query ``rounds`` times."""
-    from papertui.library import Library
+    from papertui.library import INDEX_MIN_PAPERS, Library
     from papertui.tui.app import create_app
     from papertui.tui.widgets import PaperList
 
@@ -80,11 +81,19 @@ async def probe(
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             deadline = time.perf_counter() + 600
-            while not lib.abstracts_loaded or getattr(app.screen, "activity", None) is not None:
+            indexed = len(lib) >= INDEX_MIN_PAPERS
+
+            def ready() -> bool:
+                if not lib.abstracts_loaded or getattr(app.screen, "activity", None) is not None:
+                    return False
+                return not indexed or lib.search_index_status().complete
+
+            while not ready():
                 if time.perf_counter() > deadline:
-                    raise TimeoutError("abstracts did not load")
+                    raise TimeoutError("abstracts (and the search index) did not load")
                 await asyncio.sleep(0.02)
             out["abstracts_loaded_s"] = time.perf_counter() - t_open
+            out["indexed"] = lib.search_index_status().covered
             await pilot.press("4")  # the All view
             await pilot.pause()
             plist = app.screen.query_one(PaperList)
