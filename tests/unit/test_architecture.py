@@ -23,6 +23,7 @@ CORE = [
     "render",
     "paths",
     "fsutil",
+    "wordindex",
     "cli",
 ]
 
