@@ -3,7 +3,9 @@
 Run by :mod:`bench.run` in a subprocess (``python -m bench.search_probe --data-dir DIR
 --query diffusion --query quokkaformer``); prints one JSON object on standard output.
 
-For each keystroke of each query the probe
+For each keystroke of each query the probe, 0.1 s after the previous one's result was on
+screen (``--gap``: a fast typist's pace; sent back to back, keys would also measure the
+wait for Textual's next frame at 60 fps, up to 17 ms, which a person typing never sees),
 
 1. sends the key the way a terminal driver does (``driver.send_message(events.Key)``; the
    Pilot's ``press`` is not used because it adds two 20 ms idle waits per key),
@@ -35,14 +37,18 @@ from typing import Any
 __all__ = ["main", "probe"]
 
 
-async def _type_query(app: Any, plist: Any, query: str, timeout: float) -> tuple[list[float], int]:
-    """Type ``query`` key by key; returns per-key latencies (ms) and the final row count."""
+async def _type_query(
+    app: Any, plist: Any, query: str, timeout: float, gap: float
+) -> tuple[list[float], int]:
+    """Type ``query`` key by key, ``gap`` seconds apart; returns per-key latencies (ms) and
+    the final row count."""
     from textual import events
 
     loop = asyncio.get_running_loop()
     driver = app._driver
     latencies: list[float] = []
     for ch in query:
+        await asyncio.sleep(gap)
         before = plist.rows
         refreshed: asyncio.Future[float] = loop.create_future()
         key = events.Key(ch, ch)
@@ -67,7 +73,7 @@ async def _clear(app: Any, pilot: Any) -> None:
 
 
 async def probe(
-    data_dir: Path, queries: Sequence[str], rounds: int, timeout: float
+    data_dir: Path, queries: Sequence[str], rounds: int, timeout: float, gap: float = 0.1
 ) -> dict[str, Any]:
     """Open the app headless on ``data_dir`` and time typing each query ``rounds`` times."""
     from papertui.library import INDEX_MIN_PAPERS, Library
@@ -104,7 +110,7 @@ async def probe(
                 for _ in range(rounds):
                     await pilot.press("slash")
                     await pilot.pause()
-                    lat, hits = await _type_query(app, plist, query, timeout)
+                    lat, hits = await _type_query(app, plist, query, timeout, gap)
                     samples.extend(lat)
                     await _clear(app, pilot)
                 out["queries"][query] = {"ms": samples, "hits": hits}
@@ -134,8 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--query", action="append", required=True)
     parser.add_argument("--rounds", type=int, default=1, help="times each query is typed")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument(
+        "--gap", type=float, default=0.1, help="seconds between keystrokes (a fast typist)"
+    )
     args = parser.parse_args(argv)
-    result = asyncio.run(probe(args.data_dir, args.query, args.rounds, args.timeout))
+    result = asyncio.run(probe(args.data_dir, args.query, args.rounds, args.timeout, args.gap))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

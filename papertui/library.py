@@ -240,6 +240,8 @@ class Library:
         self._states: dict[str, TriageState] = {
             pid: TriageState.from_doc(doc) for pid, doc in store.load_states().items()
         }
+        self._decided_ids: set[str] | None = None
+        """Cache of :meth:`_decided`."""
         self._abstracts: dict[str, str] = {}
         self._loaded_shards: set[int] = set()
         self._text: dict[str, str] = {}
@@ -597,6 +599,7 @@ class Library:
                 else:
                     self._states[pid] = s
             self._last = None
+            self._decided_ids = None
         if record:
             self.undo.push(change)
         return change
@@ -785,8 +788,14 @@ class Library:
         raise LibraryError(f"unknown view '{view}' (use inbox, queue, read, all or tag:NAME)")
 
     def _decided(self) -> set[str]:
-        """Papers out of the inbox (queued or read)."""
-        return {p for p, s in self._states.items() if not s.in_inbox}
+        """Papers out of the inbox (queued or read); kept until the next change of state
+        (every search keystroke in the inbox asks; 20k triaged papers take ~5 ms to go
+        through)."""
+        decided = self._decided_ids
+        if decided is None:
+            decided = {p for p, s in self._states.items() if not s.in_inbox}
+            self._decided_ids = decided
+        return decided
 
     def view_ids(self, view: str, sort: Sort) -> list[str]:
         """The ids of a view (``inbox``, ``queue``, ``read``, ``all``, ``tag:NAME``), sorted.

@@ -23,7 +23,7 @@ from textual.command import Provider
 from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -158,6 +158,9 @@ class MainScreen(Screen[None]):
     """A remark about the results (e.g. abstracts still loading)."""
     activity: var[ActivityModel | None] = var[ActivityModel | None](None)
     """The background job in progress, if any."""
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+    """Textual's own, without its repaint of the whole screen (the header watches it and
+    repaints its title): the count changes with nearly every keystroke of a search."""
 
     LOCK_POLL_SECONDS: ClassVar[float] = 2.0
     """How often a library read-only because of another papertui checks whether its lock
@@ -251,6 +254,8 @@ class MainScreen(Screen[None]):
         """Show the inbox; offer the welcome screen when the library is empty."""
         self.title = "papertui"
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
+        # Filter synchronously as the text changes (SearchBar.Changed arrives later).
+        self.watch(self.query_one(SearchBar), "text", self._search_text, init=False)
         self._watch_lock()
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
@@ -472,9 +477,14 @@ class MainScreen(Screen[None]):
         self.view = event.view
         self.query_one(PaperList).focus()
 
+    def _search_text(self, text: str) -> None:
+        """Filter as the user types (a watcher of the search bar's text: runs while the
+        key is handled, so the list changes in the same frame as the input)."""
+        self.query_text = text
+
     @on(SearchBar.Changed)
     def _search_changed(self, event: SearchBar.Changed) -> None:
-        """Filter as the user types."""
+        """Filter as the user types (normally done already by :meth:`_search_text`)."""
         self.query_text = event.text
 
     @on(SearchBar.Submitted)

@@ -61,6 +61,7 @@ class DetailPane(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._width = 0
         self._style = Style()
+        self._sizes: tuple[Size, Size, Size, Size] | None = None
 
     # -- content --------------------------------------------------------------------------
     def _renderable(self) -> RenderableType:
@@ -102,6 +103,16 @@ class DetailPane(ScrollView, can_focus=True):
     def watch_empty_text(self) -> None:
         """Re-render the placeholder."""
         self._render_lines()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Skip what did not change (see :meth:`PaperList._size_updated`)."""
+        sizes = (size, virtual_size, container_size, self.virtual_size)
+        if sizes == self._sizes:
+            return False
+        self._sizes = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-wrap for the new width."""

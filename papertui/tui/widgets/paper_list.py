@@ -152,6 +152,8 @@ class PaperList(ScrollView, can_focus=True):
         self._last_posted: tuple[str | None, int] | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple[object, ...], Strip] = {}
+        self._sizes: tuple[Size, Size, Size, Size] | None = None
+        self._row_style_cache: dict[tuple[bool, bool, bool], tuple[Style, ...]] = {}
 
     # -- data -----------------------------------------------------------------------------
     @property
@@ -208,6 +210,18 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Skip what did not change: Textual's ScrollView refreshes its scrollbars after
+        every screen layout (the container size it keeps never equals the one it is given),
+        and a scrollbar costs ~1 ms to paint."""
+        sizes = (size, virtual_size, container_size, self.virtual_size)
+        if sizes == self._sizes:
+            return False
+        self._sizes = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self, event: events.Resize) -> None:
         """A resize keeps the cursor on the same paper, and visible."""
@@ -271,6 +285,7 @@ class PaperList(ScrollView, can_focus=True):
             styles[""] = self.rich_style
             self._styles = styles
             self._strips.clear()
+            self._row_style_cache.clear()
         return styles[name]
 
     # -- rendering ------------------------------------------------------------------------
@@ -294,27 +309,17 @@ class PaperList(ScrollView, can_focus=True):
         if strip is None:
             if len(self._strips) > 4000:
                 self._strips.clear()
-            strip = self._strips[key] = self._render_row(row, is_cursor, marked, width, base)
+            strip = self._strips[key] = self._render_row(row, is_cursor, marked, width)
         return strip
 
-    def _render_row(
-        self, row: PaperRow, is_cursor: bool, marked: bool, width: int, base: Style
-    ) -> Strip:
+    def _render_row(self, row: PaperRow, is_cursor: bool, marked: bool, width: int) -> Strip:
         """One row as a strip of exactly ``width`` cells."""
         paper, state = row.paper, row.state
         cols = layout_columns(width)
-        component = self._style
-        row_style = base
-        if state.read:
-            row_style += component("paper-list--read")
-        if marked:
-            row_style += component("paper-list--marked")
-        overlay = component("paper-list--cursor") if is_cursor else Style()
-        meta = component("paper-list--meta")
+        plain, star, tags_style, meta = self._row_styles(state.read, marked, is_cursor)
 
-        def seg(text: str, extra: Style | None = None) -> Segment:
-            style = row_style + extra if extra is not None else row_style
-            return Segment(text, style + overlay)
+        def seg(text: str, style: Style = plain) -> Segment:
+            return Segment(text, style)
 
         tags = " ".join(f"#{clean_cell(t)}" for t in state.tags)
         # Without room for a tags column, a tagged paper shows its tags at the end of the
@@ -322,15 +327,15 @@ class PaperList(ScrollView, can_focus=True):
         inline = 0 if cols.tags or not tags else min(cell_len(tags), cols.title // 3)
         title_width = cols.title - inline - 1 if inline >= 4 else cols.title
         segments = [
-            seg(MARK if marked else " ", component("paper-list--star")),
-            seg(state_glyphs(state), component("paper-list--star")),
+            seg(MARK if marked else " ", star),
+            seg(state_glyphs(state), star),
             seg(" "),
             seg(_fit(clean_cell(paper.title), title_width)),
         ]
         if title_width != cols.title:
-            segments += [seg(" "), seg(_fit(tags, inline), component("paper-list--tags"))]
+            segments += [seg(" "), seg(_fit(tags, inline), tags_style)]
         if cols.tags:
-            segments += [seg(" "), seg(_fit(tags, cols.tags), component("paper-list--tags"))]
+            segments += [seg(" "), seg(_fit(tags, cols.tags), tags_style)]
         if cols.code:
             segments += [seg(" "), seg(CODE if paper.has_code else " ", meta)]
         if cols.upvotes:
@@ -339,4 +344,29 @@ class PaperList(ScrollView, can_focus=True):
         if cols.date:
             day = paper.published.isoformat() if paper.published else ""
             segments += [seg(" "), seg(_fit(day, cols.date), meta)]
-        return Strip(segments).adjust_cell_length(width, row_style + overlay)
+        return Strip(segments).adjust_cell_length(width, plain)
+
+    def _row_styles(self, read: bool, marked: bool, cursor: bool) -> tuple[Style, ...]:
+        """The (plain, star, tags, meta) styles of a row, combined once per kind of row
+        (rich adds styles slowly: a dozen additions per row were a third of its cost)."""
+        key = (read, marked, cursor)
+        styles = self._row_style_cache.get(key)
+        if styles is None:
+            component = self._style
+            row_style = component("")
+            if read:
+                row_style += component("paper-list--read")
+            if marked:
+                row_style += component("paper-list--marked")
+            overlay = component("paper-list--cursor") if cursor else Style()
+            styles = tuple(
+                row_style + extra + overlay
+                for extra in (
+                    Style(),
+                    component("paper-list--star"),
+                    component("paper-list--tags"),
+                    component("paper-list--meta"),
+                )
+            )
+            self._row_style_cache[key] = styles
+        return styles

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
 from papertui.tui.bindings import SEARCH_BINDINGS
@@ -19,6 +20,14 @@ from papertui.tui.bindings import SEARCH_BINDINGS
 __all__ = ["SearchBar"]
 
 PLACEHOLDER = '/ search: words "a phrase" -not tag:x is:read has:code upvotes>10'
+
+
+class QueryInput(Input):
+    """The query input. Its scroll range changes with every character typed, and Textual's
+    ``virtual_size`` reactive then lays out the whole screen; a one-line input with a fixed
+    width scrolls by its own ``virtual_size`` without any layout."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class SearchBar(Vertical):
@@ -89,7 +98,9 @@ class SearchBar(Vertical):
 
     def compose(self) -> ComposeResult:
         """The input and the status line."""
-        yield Input(placeholder=PLACEHOLDER, id="search-input", compact=True, select_on_focus=False)
+        yield QueryInput(
+            placeholder=PLACEHOLDER, id="search-input", compact=True, select_on_focus=False
+        )
         yield Static(Content(""), id="search-status")
 
     @property
@@ -139,14 +150,24 @@ class SearchBar(Vertical):
         """Apply values set before mounting."""
         self.input.value = self.text
         self._update_status()
+        # Follow the input's value synchronously (a reactive watcher, not the Input.Changed
+        # message): the text, and whatever watches it (the screen filters the list), is
+        # updated while the key is handled, so the input and the new rows are painted in
+        # the same frame. Through messages, the input was painted alone first and the list
+        # waited for the next frame (Textual paces screen updates at 60 fps: 17-33 ms).
+        self.watch(self.input, "value", self._value_changed, init=False)
+
+    def _value_changed(self, value: str) -> None:
+        """Every keystroke re-filters."""
+        if value != self.text:
+            self.text = value
+            self.post_message(self.Changed(self, value))
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
-        """Every keystroke re-filters."""
+        """Handled by :meth:`_value_changed` (already called when this arrives)."""
         event.stop()
-        if event.value != self.text:
-            self.text = event.value
-            self.post_message(self.Changed(self, event.value))
+        self._value_changed(event.value)
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
