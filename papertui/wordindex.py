@@ -94,11 +94,6 @@ def signature(text: str) -> int:
     return zlib.crc32(text.encode())
 
 
-def tokens(text: str) -> set[bytes]:
-    """The distinct tokens of a search text (see the module doc)."""
-    return set(text.encode().translate(_WORD_BYTES).split())
-
-
 def word_pieces(needle: str) -> list[bytes]:
     """A needle's runs of word bytes (the whole needle, encoded, when it is one word)."""
     return needle.encode().translate(_WORD_BYTES).split()
@@ -115,7 +110,7 @@ class Found(NamedTuple):
 
 class WordIndex:
     """An in-memory word index (see the module doc). Build with :func:`build` or
-    :meth:`load`; query with :meth:`lookup`."""
+    :meth:`load`; query with :meth:`find` and :meth:`mask`."""
 
     def __init__(
         self,
