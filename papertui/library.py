@@ -242,6 +242,8 @@ class Library:
         }
         self._decided_ids: set[str] | None = None
         """Cache of :meth:`_decided`."""
+        self._title_only: dict[str, str] | None = None
+        """Cache of :meth:`_title_texts`."""
         self._abstracts: dict[str, str] = {}
         self._loaded_shards: set[int] = set()
         self._text: dict[str, str] = {}
@@ -372,23 +374,32 @@ class Library:
         return len(self._loaded_shards) == SHARDS
 
     def _take_shard(self, shard: int, abstracts: dict[str, str]) -> None:
+        if shard in self._loaded_shards:
+            return
+        from papertui.query import search_text
+
+        # The search texts are made before taking the lock: a search typed meanwhile (on the
+        # event loop) waits for the lock only while they are stored.
+        titles, row = self._cols.get("title", []), self._row
+        texts = {
+            pid: search_text(titles[i], text)
+            for pid, text in abstracts.items()
+            if (i := row.get(pid)) is not None
+        }
         with self._lock:
             if shard in self._loaded_shards:
                 return
             self._abstracts.update(abstracts)
-            from papertui.query import search_text
-
-            titles, row = self._cols.get("title", []), self._row
-            for pid, text in abstracts.items():
-                i = row.get(pid)
-                if i is not None:
-                    self._text[pid] = search_text(titles[i], text)
+            self._text.update(texts)
             self._loaded_shards.add(shard)
+            if self.abstracts_loaded:
+                self._title_only = None  # every paper has its full text now
             self._hay_cache.clear()
-            self._last = None
 
     def load_abstracts(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Read every abstract shard (safe to run in a worker thread)."""
+        if not self.abstracts_loaded:
+            self._title_texts()  # ready for searches typed before the last shard is in
         for shard in range(SHARDS):
             if shard not in self._loaded_shards:
                 self._take_shard(shard, self.store.load_abstract_shard(shard))
@@ -406,15 +417,30 @@ class Library:
         return text
 
     def _haystack(self, pid: str) -> str:
+        """A paper's search text: title and abstract; the title alone until every abstract
+        is loaded (a search is then *partial*, see :class:`Selection`)."""
+        if not self.abstracts_loaded:
+            return self._title_texts()[pid]
         text = self._text.get(pid)
         if text is None:
             from papertui.query import search_text
 
-            abstract = self._abstracts.get(pid)
-            if abstract is None:
-                return search_text(self.title(pid), "")
-            text = self._text[pid] = search_text(self.title(pid), abstract)
+            text = self._text[pid] = search_text(self.title(pid), self._abstracts.get(pid, ""))
         return text
+
+    def _title_texts(self) -> dict[str, str]:
+        """Every paper's search text without its abstract (what a search reads of a paper
+        whose abstract is not loaded yet), built once: searches typed while the abstracts
+        load must not rebuild 100k of them at every keystroke."""
+        texts = self._title_only
+        if texts is None or len(texts) != len(self._ids):
+            from papertui.query import search_text
+
+            with self._lock:
+                titles = self._cols.get("title", [])
+                texts = dict(zip(self._ids, map(search_text, titles, repeat("")), strict=True))
+                self._title_only = texts
+        return texts
 
     # -- word index -----------------------------------------------------------------------
     @property
@@ -823,6 +849,10 @@ class Library:
         return hays
 
     def _haystacks_of(self, ids: list[str]) -> list[str]:
+        if not self.abstracts_loaded:
+            # Titles only until every abstract is in (the app says so meanwhile): short texts,
+            # built once, so that a search typed while they load stays quick at 100k.
+            return list(map(self._title_texts().__getitem__, ids))
         found: list[str | None] = list(map(self._text.get, ids))
         if None in found:
             return [
@@ -1037,6 +1067,7 @@ class Library:
                 self._text.pop(pid, None)  # rebuilt on demand by _haystack
             for pid in docs:  # changed or new: no longer (or not yet) in the word index
                 self._index_of.pop(pid, None)
+            self._title_only = None
             self._index_rows.clear()
             self._sorted.clear()
             self._hay_cache.clear()

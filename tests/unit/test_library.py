@@ -276,3 +276,29 @@ def test_date_sort_holds_whatever_order_the_corpus_was_stored_in(
     with Library.open(tmp_path / "lib") as lib:
         assert list(lib.ids) == stored
         assert lib.sorted_ids("date") == ["a", "b", "c", "d"]
+
+
+def test_a_search_before_the_abstracts_load_reads_titles_only(tmp_path: Path) -> None:
+    """Partial results are the titles' (what the app says meanwhile), whichever abstract
+    shards happen to be in already; then the abstracts count too."""
+    from papertui.query import parse_query
+
+    root = tmp_path / "lib"
+    with Library.open(root) as lib:
+        lib.import_entries(
+            [
+                entry("Zebra paper", abstract="Nothing special."),
+                entry("Other paper", abstract="This one mentions zebra crossings."),
+            ]
+        )
+    with Library.open(root) as lib:
+        other = paper_id("Other paper")
+        assert lib.abstract(other)  # its shard is in, the others not
+        assert not lib.abstracts_loaded
+        found = lib.select("all", parse_query("zebra"), "date")
+        assert found.partial
+        assert [lib.title(p) for p in found.ids] == ["Zebra paper"]
+        lib.load_abstracts()
+        found = lib.select("all", parse_query("zebra"), "date")
+        assert not found.partial
+        assert sorted(lib.title(p) for p in found.ids) == ["Other paper", "Zebra paper"]
