@@ -22,8 +22,9 @@ Building costs about 90 µs per paper (tokenising in CPython), so the app builds
 a separate process (``papertui index``) and keeps it as a cache file next to the library.
 Each paper's entry carries the CRC-32 of the text it was built from: a paper whose text
 changed since (re-import) or that is new is simply not *covered*, and the library checks
-those few papers' texts directly. A damaged or foreign cache file is ignored and rebuilt;
-it never holds anything that is not derived from the library.
+those few papers' texts directly. The file carries a CRC-32 of its contents: a damaged or
+foreign file is refused (the app rebuilds it). It holds nothing that is not derived from
+the library, so it is always safe to delete.
 
 Pure Python, no Textual, no TinyDB.
 """
@@ -254,11 +255,7 @@ class WordIndex:
             "unigrams": len(self._unigrams),
             "sizes": [len(pids), len(common), len(rare)],
         }
-        head = json.dumps(header).encode()
-        parts = [
-            MAGIC,
-            len(head).to_bytes(4, "little"),
-            head,
+        body = [
             pids,
             self.sigs.tobytes(),
             common,
@@ -269,7 +266,10 @@ class WordIndex:
             bytes(self._unigrams),
             b"".join(b.to_bytes(nbytes, "little") for b in self._unigrams.values()),
         ]
-        atomic_write(path, b"".join(parts))
+        data = b"".join(body)
+        header["crc32"] = zlib.crc32(data)
+        head = json.dumps(header).encode()
+        atomic_write(path, b"".join((MAGIC, len(head).to_bytes(4, "little"), head, data)))
 
     @classmethod
     def load(cls, path: Path) -> WordIndex:
@@ -296,6 +296,8 @@ class WordIndex:
             raise IndexDamaged("written by another version")
         if header["byteorder"] != sys.byteorder:
             raise IndexDamaged("written on another kind of machine")
+        if header["crc32"] != zlib.crc32(data[at:]):
+            raise IndexDamaged("its contents do not match their checksum")
         n, ncommon, nrare, npost, nuni = (
             int(header[k]) for k in ("papers", "common", "rare", "postings", "unigrams")
         )

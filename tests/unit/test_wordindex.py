@@ -176,3 +176,13 @@ def test_any_needle_matches_a_scan(texts: list[str], needles: list[str]) -> None
             assert got == truth
         else:
             assert got >= truth
+
+
+def test_damage_that_keeps_the_shape_is_caught_by_the_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "search.index"
+    build(PIDS, TEXTS).save(path)
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0xFF  # a bit flipped in a bitmap: sizes and structure still fine
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexDamaged, match="checksum"):
+        WordIndex.load(path)
