@@ -548,6 +548,9 @@ def _year(text: str) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: -"):
+            # `papertui list -diffusion`: the query language's "not" reads as an option.
+            message += " (a query that starts with '-' goes after '--': list -- -word)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

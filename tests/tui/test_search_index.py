@@ -92,3 +92,20 @@ async def test_a_failed_build_warns_and_search_still_works(
         await h.fill("diffusion")
         assert len(h.screen.rows) > 0
         assert library.search_index_status().covered == 0
+
+
+async def test_a_read_only_app_leaves_building_to_the_writer(
+    library: Library, run_app: Any, big_enough: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_build(*_args: object) -> str:
+        raise AssertionError("a read-only app built the index")
+
+    monkeypatch.setattr(main_screen, "build_search_index", no_build)
+    async with run_app(library, readonly_reason="Read-only: another papertui has it") as h:
+        await h.pilot.pause(0.5)
+        assert h.screen.activity is None
+        assert not [m for m in h.messages() if "search index" in m]
+        await h.press("4", "slash")
+        await h.fill("diffusion")
+        assert len(h.screen.rows) > 0
+    assert not (library.root / INDEX_FILE).exists()

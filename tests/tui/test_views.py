@@ -305,4 +305,11 @@ async def test_keys_typed_right_after_slash_go_to_the_search(
         assert h.screen.query_text == "sun"
         await h.press("slash")  # inside the search bar, "/" is just a character
         assert h.app.focused.value == "sun/"
+        for ch in ("x", "slash", "y"):  # and keeps its place among keys read with it
+            key = events.Key(ch, "/" if ch == "slash" else ch)
+            key.set_sender(h.app)
+            h.app._driver.send_message(key)
+        await h.pilot.pause()
+        await h.pilot.pause()
+        assert h.app.focused.value == "sun/x/y"
     assert library.counts() == before

@@ -13,10 +13,28 @@ from papertui.library import INDEX_FILE, Library
 from papertui.models import ParsedPaper, Source
 from papertui.query import parse_query
 
-WORDS = (
-    "diffusion model models retrieval augmented generation transformer vision language "
-    "agents reasoning 3d-gan gpt-4 c++ naïve benchmark sparse dense quokkaformer policy"
-).split()
+WORDS = [
+    "diffusion",
+    "model",
+    "models",
+    "retrieval",
+    "augmented",
+    "generation",
+    "transformer",
+    "vision",
+    "language",
+    "agents",
+    "reasoning",
+    "3d-gan",
+    "gpt-4",
+    "c++",
+    "naïve",
+    "benchmark",
+    "sparse",
+    "dense",
+    "quokkaformer",
+    "policy",
+]
 
 QUERIES = [
     "d",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.command import Provider
@@ -715,12 +716,13 @@ class MainScreen(Screen[None]):
         detail.focus()
 
     def action_search(self) -> None:
-        """Focus the search bar (a "/" typed in it is just a character)."""
+        """Focus the search bar. A "/" typed in it is just a character: the binding steps
+        aside and the input gets the key in its turn (inserting it here would put it before
+        keys that arrived just ahead of it and are still queued for the input)."""
         bar = self.query_one(SearchBar)
         if self.app.focused is bar.input:
-            bar.input.insert_text_at_cursor("/")
-        else:
-            bar.focus_input()
+            raise SkipAction()
+        bar.focus_input()
 
     def action_escape(self) -> None:
         """Back to the list (from the detail pane, the sidebar, ...)."""
@@ -989,15 +991,17 @@ class MainScreen(Screen[None]):
         the background if it misses papers. Searches work meanwhile, by reading the texts."""
         if len(self.library) < INDEX_MIN_PAPERS:
             return
-        self._index_worker()
+        self._index_worker(build=not self.triage.readonly)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _index_worker(self) -> None:
-        """Attach the word index; build it in another process if it is missing or stale."""
+    def _index_worker(self, build: bool) -> None:
+        """Attach the word index; build it in another process if it is missing or stale
+        (unless ``build`` is false: a read-only app leaves that to the one that writes, so
+        that two of them never build at once; it searches by reading meanwhile)."""
         worker = get_current_worker()
         library = self.library
         try:
-            if library.attach_search_index().complete:
+            if library.attach_search_index().complete or not build:
                 self.post_message(self.IndexReady(None))
                 return
 
