@@ -74,7 +74,7 @@ def test_a_damaged_column_is_reported_at_opening(tmp_path: Path) -> None:
     save(tmp_path, {f"{i:012x}": doc(i) for i in range(50)})
     path = tmp_path / "papers.json"
     path.write_bytes(path.read_bytes().replace(b'"Paper 7"', b'"Paper 7'))
-    with pytest.raises(LibraryDamaged, match="papers.json is damaged"):
+    with pytest.raises(LibraryDamaged, match=r"papers\.json is damaged"):
         load(tmp_path)
 
 
