@@ -313,3 +313,40 @@ async def test_keys_typed_right_after_slash_go_to_the_search(
         await h.pilot.pause()
         assert h.app.focused.value == "sun/x/y"
     assert library.counts() == before
+
+
+async def test_after_a_slow_search_typing_goes_first_and_the_search_catches_up(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search slower than SLOW_SEARCH: keys read together are painted, then one search
+    runs for the last text, instead of one blocking search per key."""
+    from textual import events
+
+    import papertui.tui.screens.main as main_screen
+
+    monkeypatch.setattr(main_screen, "SLOW_SEARCH", -1.0)  # every search counts as slow
+    searched: list[str] = []
+    real = MainScreen._reselect
+
+    def spy(self: MainScreen, *args: Any, **kwargs: Any) -> None:
+        searched.append(self.query_text)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(MainScreen, "_reselect", spy)
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill("p")  # the first search: found slow
+        searched.clear()
+        for ch in "rotein":
+            key = events.Key(ch, ch)
+            key.set_sender(h.app)
+            h.app._driver.send_message(key)
+        await h.pilot.pause()
+        await h.pilot.pause()
+        assert h.app.focused.value == "protein"
+        assert h.screen.query_text == "protein"
+        assert searched == ["protein"]  # once, for the last text
+        ids = list(h.screen.rows.ids)
+        assert ids and all(
+            "protein" in (library.title(p) + library.abstract(p)).casefold() for p in ids
+        )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -76,6 +77,9 @@ if TYPE_CHECKING:
 __all__ = ["MainScreen"]
 
 PARTIAL_NOTE = "searching titles; abstracts loading…"
+
+SLOW_SEARCH = 0.04
+"""Seconds: a search slower than this lets the next keystrokes paint before it runs again."""
 """Shown under the search bar while full-text search can only look at titles."""
 
 DETAIL_WHILE_TYPING = 0.15
@@ -214,6 +218,10 @@ class MainScreen(Screen[None]):
         self.readonly_reason = readonly_reason
         self.triage = TriageRunner(library, readonly_reason)
         self._reselect_after_import = False
+        self._slow_search = False
+        """The last search took long enough to run it after painting the input."""
+        self._search_queued = False
+        self._typed = ""
         self._query: Query | None = None
         self._partial = False
         self._jobs: dict[str, ActivityModel] = {}
@@ -440,7 +448,9 @@ class MainScreen(Screen[None]):
         self.search_error = ""
         had_query = self._query is not None
         self._query = None if query.is_empty else query
+        started = perf_counter()
         self._reselect(focus=None, detail_delay=DETAIL_WHILE_TYPING)
+        self._slow_search = perf_counter() - started > SLOW_SEARCH
         if had_query != (self._query is not None):
             self.refresh_bindings()  # the footer changes only when a search starts or ends
 
@@ -480,13 +490,29 @@ class MainScreen(Screen[None]):
 
     def _search_text(self, text: str) -> None:
         """Filter as the user types (a watcher of the search bar's text: runs while the
-        key is handled, so the list changes in the same frame as the input)."""
-        self.query_text = text
+        key is handled, so the list changes in the same frame as the input).
+
+        Unless the last search was slow (a filter or an OR over 100k papers can take a few
+        hundred milliseconds): then the input is painted first and the search runs after,
+        once for all the keys typed meanwhile, so typing never waits for results.
+        """
+        if not self._slow_search:
+            self.query_text = text
+            return
+        self._typed = text
+        if not self._search_queued:
+            self._search_queued = True
+            self.call_after_refresh(self._search_typed)
+
+    def _search_typed(self) -> None:
+        """Run the search for what was typed last (see :meth:`_search_text`)."""
+        self._search_queued = False
+        self.query_text = self._typed
 
     @on(SearchBar.Changed)
     def _search_changed(self, event: SearchBar.Changed) -> None:
         """Filter as the user types (normally done already by :meth:`_search_text`)."""
-        self.query_text = event.text
+        self._search_text(event.text)
 
     @on(SearchBar.Submitted)
     def _search_submitted(self) -> None:
