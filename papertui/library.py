@@ -244,6 +244,9 @@ class Library:
         """Cache of :meth:`_decided`."""
         self._title_only: dict[str, str] | None = None
         """Cache of :meth:`_title_texts`."""
+        self._generation = 0
+        """Counts the imports applied (work done outside the lock checks it did not miss
+        one)."""
         self._abstracts: dict[str, str] = {}
         self._loaded_shards: set[int] = set()
         self._text: dict[str, str] = {}
@@ -373,22 +376,25 @@ class Library:
         """Whether every abstract is in memory (full-text search needs them)."""
         return len(self._loaded_shards) == SHARDS
 
-    def _take_shard(self, shard: int, abstracts: dict[str, str]) -> None:
+    def _read_shard(self, shard: int) -> None:
+        """Take in one abstract shard and its papers' search texts.
+
+        The file is read and the texts made without the lock: a search typed meanwhile (on
+        the event loop) waits for the lock only while they are stored. If an import changed
+        the library in between, the shard is read again and its texts made under the lock
+        (rare), so nothing older than the import is put back.
+        """
         if shard in self._loaded_shards:
             return
-        from papertui.query import search_text
-
-        # The search texts are made before taking the lock: a search typed meanwhile (on the
-        # event loop) waits for the lock only while they are stored.
-        titles, row = self._cols.get("title", []), self._row
-        texts = {
-            pid: search_text(titles[i], text)
-            for pid, text in abstracts.items()
-            if (i := row.get(pid)) is not None
-        }
+        generation = self._generation
+        abstracts = self.store.load_abstract_shard(shard)
+        texts = self._search_texts(abstracts)
         with self._lock:
             if shard in self._loaded_shards:
                 return
+            if generation != self._generation:
+                abstracts = self.store.load_abstract_shard(shard)
+                texts = self._search_texts(abstracts)
             self._abstracts.update(abstracts)
             self._text.update(texts)
             self._loaded_shards.add(shard)
@@ -396,13 +402,25 @@ class Library:
                 self._title_only = None  # every paper has its full text now
             self._hay_cache.clear()
 
+    def _search_texts(self, abstracts: dict[str, str]) -> dict[str, str]:
+        """The search texts of the papers of some abstracts (titles read under the lock)."""
+        from papertui.query import search_text
+
+        with self._lock:
+            titles, row = self._cols.get("title", []), self._row
+            titled = [
+                (pid, titles[i], text)
+                for pid, text in abstracts.items()
+                if (i := row.get(pid)) is not None
+            ]
+        return {pid: search_text(title, text) for pid, title, text in titled}
+
     def load_abstracts(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Read every abstract shard (safe to run in a worker thread)."""
         if not self.abstracts_loaded:
             self._title_texts()  # ready for searches typed before the last shard is in
         for shard in range(SHARDS):
-            if shard not in self._loaded_shards:
-                self._take_shard(shard, self.store.load_abstract_shard(shard))
+            self._read_shard(shard)
             if progress is not None:
                 progress(shard + 1, SHARDS)
 
@@ -410,9 +428,7 @@ class Library:
         """A paper's abstract (reads its shard if needed)."""
         text = self._abstracts.get(pid)
         if text is None:
-            shard = shard_of(pid)
-            if shard not in self._loaded_shards:
-                self._take_shard(shard, self.store.load_abstract_shard(shard))
+            self._read_shard(shard_of(pid))
             text = self._abstracts.get(pid, "")
         return text
 
@@ -433,13 +449,17 @@ class Library:
         whose abstract is not loaded yet), built once: searches typed while the abstracts
         load must not rebuild 100k of them at every keystroke."""
         texts = self._title_only
-        if texts is None or len(texts) != len(self._ids):
+        while texts is None or len(texts) != len(self._ids):
             from papertui.query import search_text
 
             with self._lock:
-                titles = self._cols.get("title", [])
-                texts = dict(zip(self._ids, map(search_text, titles, repeat("")), strict=True))
-                self._title_only = texts
+                generation = self._generation
+                ids, titles = list(self._ids), list(self._cols.get("title", []))
+            texts = dict(zip(ids, map(search_text, titles, repeat("")), strict=True))
+            with self._lock:
+                if generation == self._generation:  # else an import came: again
+                    self._title_only = texts
+                    break
         return texts
 
     # -- word index -----------------------------------------------------------------------
@@ -487,9 +507,17 @@ class Library:
         with self._lock:
             row = self._row
             known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
-            now = map(wordindex.signature, map(self._haystack, (pid for _, pid in known)))
-            sigs = index.sigs
-            covered = {pid: j for (j, pid), sig in zip(known, now, strict=True) if sigs[j] == sig}
+            texts = list(map(self._haystack, (pid for _, pid in known)))
+        # The checksums (150 MB of text at 100k: 0.3 s) without the lock, so that a search
+        # typed meanwhile does not wait; a text an import replaced since is left out below.
+        sigs, now = index.sigs, list(map(wordindex.signature, texts))
+        with self._lock:
+            current = self._text.get
+            covered = {
+                pid: j
+                for (j, pid), text, sig in zip(known, texts, now, strict=True)
+                if sigs[j] == sig and current(pid) is text
+            }
             self._index, self._index_of = index, covered
             self._index_rows.clear()
             self._last = None
@@ -1068,6 +1096,7 @@ class Library:
             for pid in docs:  # changed or new: no longer (or not yet) in the word index
                 self._index_of.pop(pid, None)
             self._title_only = None
+            self._generation += 1
             self._index_rows.clear()
             self._sorted.clear()
             self._hay_cache.clear()

@@ -125,11 +125,11 @@ def build_search_index(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one pipe, read to the end: it can never fill up
         text=True,
         errors="replace",
     ) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout is not None
 
         def stop_if_cancelled() -> None:
             while proc.poll() is None:
@@ -138,15 +138,17 @@ def build_search_index(
                     return
 
         threading.Thread(target=stop_if_cancelled, name="index-watch", daemon=True).start()
-        for line in proc.stdout:  # "done/total" lines while it works
+        errors: list[str] = []
+        for line in proc.stdout:  # "done/total" lines while it works; anything else: errors
             done, _, total = line.strip().partition("/")
             if done.isdigit() and total.isdigit():
                 progress(int(done), int(total))
-        errors = proc.stderr.read()
+            elif line.strip():
+                errors.append(line.strip())
         status = proc.wait()
     if cancelled.is_set():
         return "stopped"
     if status != 0:
-        last = errors.strip().splitlines()[-1:] or [f"exit status {status}"]
-        return last[0].removeprefix("papertui: error: ")
+        last = errors[-1] if errors else f"exit status {status}"
+        return last.removeprefix("papertui: error: ")
     return None

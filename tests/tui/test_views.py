@@ -320,11 +320,41 @@ async def test_after_a_slow_search_typing_goes_first_and_the_search_catches_up(
 ) -> None:
     """A search slower than SLOW_SEARCH: keys read together are painted, then one search
     runs for the last text, instead of one blocking search per key."""
-    from textual import events
 
     import papertui.tui.screens.main as main_screen
 
     monkeypatch.setattr(main_screen, "SLOW_SEARCH", -1.0)  # every search counts as slow
+    searched = spy_searches(monkeypatch)
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill("p")  # the first search: found slow
+        searched.clear()
+        await keys_in_one_read(h, "rotein")
+        assert h.app.focused.value == "protein"
+        assert h.screen.query_text == "protein"
+        assert searched == ["protein"]  # once, for the last text
+        ids = list(h.screen.rows.ids)
+        assert ids and all(
+            "protein" in (library.title(p) + library.abstract(p)).casefold() for p in ids
+        )
+
+
+async def test_keys_read_together_search_each_prefix_once_and_in_order(
+    library: Library, run_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The input's Changed messages arrive after later keys: they must not search again
+    for an older prefix (the list would flash back to it)."""
+
+    async with run_app(library) as h:
+        await h.press("slash")
+        searched = spy_searches(monkeypatch)
+        await keys_in_one_read(h, "protein")
+        assert searched == ["p", "pr", "pro", "prot", "prote", "protei", "protein"]
+        assert h.screen.query_text == "protein"
+
+
+def spy_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The query texts the main screen searches for, from now on, in order."""
     searched: list[str] = []
     real = MainScreen._reselect
 
@@ -333,20 +363,16 @@ async def test_after_a_slow_search_typing_goes_first_and_the_search_catches_up(
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(MainScreen, "_reselect", spy)
-    async with run_app(library) as h:
-        await h.press("slash")
-        await h.fill("p")  # the first search: found slow
-        searched.clear()
-        for ch in "rotein":
-            key = events.Key(ch, ch)
-            key.set_sender(h.app)
-            h.app._driver.send_message(key)
-        await h.pilot.pause()
-        await h.pilot.pause()
-        assert h.app.focused.value == "protein"
-        assert h.screen.query_text == "protein"
-        assert searched == ["protein"]  # once, for the last text
-        ids = list(h.screen.rows.ids)
-        assert ids and all(
-            "protein" in (library.title(p) + library.abstract(p)).casefold() for p in ids
-        )
+    return searched
+
+
+async def keys_in_one_read(h: Any, text: str) -> None:
+    """Queue a key per character before the app handles any (as one terminal read)."""
+    from textual import events
+
+    for ch in text:
+        key = events.Key(ch, ch)
+        key.set_sender(h.app)
+        h.app._driver.send_message(key)
+    await h.pilot.pause()
+    await h.pilot.pause()

@@ -302,3 +302,39 @@ def test_a_search_before_the_abstracts_load_reads_titles_only(tmp_path: Path) ->
         found = lib.select("all", parse_query("zebra"), "date")
         assert not found.partial
         assert sorted(lib.title(p) for p in found.ids) == ["Other paper", "Zebra paper"]
+
+
+def test_an_import_while_a_shard_is_read_is_not_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app reads abstract shards in a worker while an import may run in another: an
+    import that lands between reading a shard and storing it must win."""
+    from papertui.query import parse_query
+
+    root = tmp_path / "lib"
+    with Library.open(root) as lib:
+        lib.import_entries([entry("Alpha", abstract="Obsolete.")])
+    with Library.open(root) as lib:
+        real = Library._search_texts
+        calls = 0
+
+        def import_meanwhile(self: Library, abstracts: dict[str, str]) -> dict[str, str]:
+            nonlocal calls
+            calls += 1
+            texts = real(self, abstracts)
+            if calls == 1:  # the shard was read before this import
+                self.import_entries(
+                    [
+                        entry("Alpha", abstract="Much longer new words replace the old ones."),
+                        entry("Beta", abstract="A paper that came with the import."),
+                    ]
+                )
+            return texts
+
+        monkeypatch.setattr(Library, "_search_texts", import_meanwhile)
+        lib.load_abstracts()
+        alpha = paper_id("Alpha")
+        assert lib.abstract(alpha) == "Much longer new words replace the old ones."
+        assert lib.select("all", parse_query("replace"), "date").ids == [alpha]
+        assert lib.select("all", parse_query("obsolete"), "date").ids == []
+        assert len(lib.select("all", parse_query("import"), "date").ids) == 1

@@ -77,10 +77,10 @@ if TYPE_CHECKING:
 __all__ = ["MainScreen"]
 
 PARTIAL_NOTE = "searching titles; abstracts loading…"
+"""Shown under the search bar while full-text search can only look at titles."""
 
 SLOW_SEARCH = 0.04
 """Seconds: a search slower than this lets the next keystrokes paint before it runs again."""
-"""Shown under the search bar while full-text search can only look at titles."""
 
 DETAIL_WHILE_TYPING = 0.15
 """Seconds of quiet typing before the detail pane re-renders with the new highlights."""
@@ -510,9 +510,11 @@ class MainScreen(Screen[None]):
         self.query_text = self._typed
 
     @on(SearchBar.Changed)
-    def _search_changed(self, event: SearchBar.Changed) -> None:
-        """Filter as the user types (normally done already by :meth:`_search_text`)."""
-        self._search_text(event.text)
+    def _search_changed(self) -> None:
+        """Filter as the user types (normally done already by :meth:`_search_text`). The
+        bar's current text, not the message's: messages arrive after the keys that
+        followed, and an older text would search again for a prefix already typed past."""
+        self._search_text(self.query_one(SearchBar).text)
 
     @on(SearchBar.Submitted)
     def _search_submitted(self) -> None:
@@ -1045,8 +1047,10 @@ class MainScreen(Screen[None]):
     @on(IndexReady)
     def _index_ready(self, event: IndexReady) -> None:
         """Indexing ended: searches that follow use the index (nothing to redraw)."""
+        if event.error == "stopped":
+            return  # replaced by a newer run (after an import), which shows its progress
         self._set_job("index", None)
-        if event.error is not None and event.error != "stopped":
+        if event.error is not None:
             self.notify(
                 f"Could not build the search index ({event.error}); searching still works, "
                 "only slower.",

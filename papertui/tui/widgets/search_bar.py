@@ -165,9 +165,10 @@ class SearchBar(Vertical):
 
     @on(Input.Changed, "#search-input")
     def _changed(self, event: Input.Changed) -> None:
-        """Handled by :meth:`_value_changed` (already called when this arrives)."""
+        """Handled by :meth:`_value_changed` (already called when this arrives, with the
+        value of that moment: the message's may be older than the input's by now)."""
         event.stop()
-        self._value_changed(event.value)
+        self._value_changed(self.input.value)
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
