@@ -17,18 +17,18 @@ from textual import events
 from textual.binding import BindingType
 from textual.geometry import Size
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from papertui.render import paper_detail
 from papertui.tui.bindings import DETAIL_BINDINGS
 from papertui.tui.models import DetailModel
 from papertui.tui.text import clean_block, clean_line
+from papertui.tui.widgets.lines import LinesView
 
 __all__ = ["DetailPane"]
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(LinesView, can_focus=True):
     """Shows a :class:`~papertui.tui.models.DetailModel` with :func:`papertui.render.paper_detail`.
 
     Everything from the page is a :class:`rich.text.Text` built from plain strings, so an
@@ -61,7 +61,6 @@ class DetailPane(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._width = 0
         self._style = Style()
-        self._sizes: tuple[Size, Size, Size, Size] | None = None
 
     # -- content --------------------------------------------------------------------------
     def _renderable(self) -> RenderableType:
@@ -103,16 +102,6 @@ class DetailPane(ScrollView, can_focus=True):
     def watch_empty_text(self) -> None:
         """Re-render the placeholder."""
         self._render_lines()
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        """Skip what did not change (see :meth:`PaperList._size_updated`)."""
-        sizes = (size, virtual_size, container_size, self.virtual_size)
-        if sizes == self._sizes:
-            return False
-        self._sizes = sizes
-        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-wrap for the new width."""

@@ -20,13 +20,13 @@ from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from papertui.render import CODE, state_glyphs
 from papertui.tui.bindings import LIST_BINDINGS
 from papertui.tui.models import EMPTY_ROWS, PaperRow, RowSource
 from papertui.tui.text import clean_line as clean_cell
+from papertui.tui.widgets.lines import LinesView
 
 __all__ = ["Columns", "PaperList", "clean_cell", "layout_columns"]
 
@@ -69,7 +69,7 @@ def layout_columns(width: int) -> Columns:
     return Columns(max(1, rest - used), tags, code, upvotes, date)
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(LinesView, can_focus=True):
     """The scrolling list of papers with a cursor and batch marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*LIST_BINDINGS]
@@ -152,7 +152,6 @@ class PaperList(ScrollView, can_focus=True):
         self._last_posted: tuple[str | None, int] | None = None
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple[object, ...], Strip] = {}
-        self._sizes: tuple[Size, Size, Size, Size] | None = None
         self._row_style_cache: dict[tuple[bool, bool, bool], tuple[Style, ...]] = {}
 
     # -- data -----------------------------------------------------------------------------
@@ -210,18 +209,6 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        """Skip what did not change: Textual's ScrollView refreshes its scrollbars after
-        every screen layout (the container size it keeps never equals the one it is given),
-        and a scrollbar costs ~1 ms to paint."""
-        sizes = (size, virtual_size, container_size, self.virtual_size)
-        if sizes == self._sizes:
-            return False
-        self._sizes = sizes
-        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def on_resize(self, event: events.Resize) -> None:
         """A resize keeps the cursor on the same paper, and visible."""
