@@ -444,10 +444,10 @@ def triaged_saves(lib: Path, share: float, count: int) -> tuple[int, list[float]
     Returns the number of stored states and the timings."""
     from papertui.library import Library
 
-    with Library.open(lib, lock_timeout=10) as library:
+    with Library.open(lib) as library:
         ids = library.sorted_ids("date")
         library.set_read(ids[len(ids) - max(1, int(len(ids) * share)) :], True)
-    with Library.open(lib, lock_timeout=10) as library:  # as the app would: journal folded
+    with Library.open(lib) as library:  # as the app would: journal folded
         pid = library.sorted_ids("date")[0]
         stored = len(library.store.load_states())
         out = []
@@ -465,7 +465,7 @@ def star_queue(lib: Path, count: int) -> int:
     """Star the ``count`` newest papers (the queue to export); returns the queue's length."""
     from papertui.library import Library
 
-    with Library.open(lib, lock_timeout=10) as library:
+    with Library.open(lib) as library:
         ids = library.sorted_ids("date")[:count]
         library.set_starred(ids, True)
         return len(library.queue())

@@ -16,21 +16,19 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from papertui import __version__
 from papertui.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from textual.app import App
 
     from papertui.library import Library, Sort
     from papertui.query import Query
 
 __all__ = ["main"]
-
-LOCK_WAIT = 5.0
-"""Seconds a scripted write waits for another papertui to release the library."""
 
 
 class CliError(Exception):
@@ -61,7 +59,13 @@ def _open(args: argparse.Namespace, *, write: bool) -> Library:
     root = _root(args)
     if not write and not (root / "papers.json").exists() and not (root / "state.json").exists():
         raise CliError(f"no library at {root} yet; import pages first: papertui import PATH...")
-    return Library.open(root, readonly=not write, lock_timeout=LOCK_WAIT if write else 0.0)
+    lib = Library.open(root, readonly=not write)
+    if write and lib.readonly_reason:
+        lib.close()
+        raise CliError(f"cannot change the library: {lib.readonly_reason}")
+    for warning in lib.warnings:
+        _say(f"papertui: warning: {warning}", err=True)
+    return lib
 
 
 def _query(text: str | None) -> Query:
@@ -88,16 +92,10 @@ def _ids(lib: Library, refs: Sequence[str]) -> list[str]:
 def cmd_open(args: argparse.Namespace) -> int:
     """Open the triage app on the user's library."""
     from papertui.library import Library
-    from papertui.store import LibraryLocked
 
-    root = _root(args)
-    reason = None
-    try:
-        lib = Library.open(root)
-    except LibraryLocked as exc:
-        lib = Library.open(root, readonly=True)
-        reason = f"Read-only: {exc}"
-    return _run_app(lib, readonly_reason=reason)
+    lib = Library.open(_root(args))
+    reason = lib.readonly_reason
+    return _run_app(lib, readonly_reason=f"Read-only: {reason}" if reason else None)
 
 
 def _run_app(lib: Library, *, readonly_reason: str | None = None, demo: bool = False) -> int:
@@ -111,10 +109,16 @@ def _run_app(lib: Library, *, readonly_reason: str | None = None, demo: bool = F
     # and of keystrokes).
     gc.freeze()
     try:
-        create_app(lib, readonly_reason=readonly_reason, demo=demo).run()
+        app = create_app(lib, readonly_reason=readonly_reason, demo=demo)
+        _start(app)
     finally:
         lib.close()
-    return 0
+    return app.return_code or 0  # an app that crashed exits non-zero
+
+
+def _start(app: App[Any]) -> None:
+    """Run the app in this terminal (tests replace it with a headless run)."""
+    app.run()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -386,7 +390,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from papertui.store import Store
 
     root = _root(args)
-    store = Store(root, readonly=args.which is None, lock_timeout=LOCK_WAIT)
+    store = Store(root, readonly=args.which is None)
     try:
         backups = store.list_backups()
         console = _console()
@@ -396,9 +400,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 return 0
             console.print("Backups of the triage state (newest first):")
             for n, b in enumerate(backups, 1):
+                why = ", the state before a restore" if b.kind == "restore" else ""
                 console.print(
                     f"  {n}. {b.name}  taken {b.taken_at:%Y-%m-%d %H:%M:%S} UTC, "
-                    f"{b.entries} papers with state"
+                    f"{b.entries} papers with state{why}"
                 )
             console.print("Restore one with: papertui restore N (or NAME, or 'latest')")
             return 0

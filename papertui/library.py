@@ -10,15 +10,16 @@ paper needs (:meth:`Library.abstract`).
 
 from __future__ import annotations
 
+import functools
 import operator
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
 
 from papertui.models import Paper, ParsedPaper, Source, TriageState, now_iso, paper_id
 from papertui.store import SHARDS, Store, shard_of
@@ -91,6 +92,8 @@ class Change:
     label: str
     before: dict[str, TriageState]
     after: dict[str, TriageState]
+    kept: int = 0
+    """For an undo or redo: fields left as another process changed them since."""
 
     @property
     def count(self) -> int:
@@ -129,6 +132,40 @@ class UndoStack:
         change = self.undone.pop()
         self.done.append(change)
         return change
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What :meth:`Library.refresh` found other processes had changed."""
+
+    states: set[str] | None
+    """Ids whose triage state changed (None: any may have, e.g. after a restore)."""
+    corpus: bool
+    """Whether the corpus was replaced (call :meth:`Library.reload_corpus`)."""
+
+    @property
+    def any(self) -> bool:
+        """Whether anything changed."""
+        return self.corpus or self.states is None or bool(self.states)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _writes(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a triage method under the state lock, on the latest state on disk: what other
+    processes stored since the last look is taken in first, so the change applies to it
+    and never writes back an older state of a paper (no lost update)."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        lib = cast(Library, args[0])
+        with lib.store.transaction() as changed:
+            lib._take_states(changed)
+            return method(*args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -232,6 +269,8 @@ class Library:
         self.store = store
         self._lock = threading.RLock()
         ids, cols = store.load_paper_columns()
+        self.warnings: list[str] = store.warnings
+        """What opening found and recovered from (damaged journal lines), for the user."""
         self._ids: list[str] = ids
         self._row_map: dict[str, int] | None = None
         """Paper id -> row in the columns; see :attr:`_row`."""
@@ -264,13 +303,19 @@ class Library:
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> Library:
-        """Open the library in ``root`` (created on first write)."""
-        store = Store(root, readonly=readonly, lock_timeout=lock_timeout)
+    def open(cls, root: Path, *, readonly: bool = False) -> Library:
+        """Open the library in ``root`` (created on first write).
+
+        Any number of processes may open one library, and all of them write: each write
+        holds a short lock and applies to the latest state on disk. ``readonly`` refuses
+        writes (so does a library the system will not let us write; see
+        :attr:`readonly_reason`).
+        """
+        store = Store(root, readonly=readonly)
         try:
             return cls(store)
         except BaseException:
-            store.close()  # never keep the lock of a library that failed to open
+            store.close()
             raise
 
     @property
@@ -280,8 +325,92 @@ class Library:
 
     @property
     def readonly(self) -> bool:
-        """Whether writes are refused (another process holds the library)."""
+        """Whether writes are refused (opened read-only, or the system forbids writing)."""
         return self.store.readonly
+
+    @property
+    def readonly_reason(self) -> str | None:
+        """Why the system will not let this library be written (None if it will)."""
+        return self.store.readonly_reason
+
+    # -- other processes ----------------------------------------------------------------
+    def _take_states(self, changed: dict[str, Any] | None) -> set[str] | None:
+        """Take in triage states other processes stored (see :meth:`Store.poll_states`);
+        returns the ids whose state changed, or None if any may have."""
+        if changed is not None and not changed:
+            return set()
+        with self._lock:
+            if changed is None:
+                self._states = {
+                    pid: TriageState.from_doc(doc)
+                    for pid, doc in self.store.current_states().items()
+                }
+            else:
+                for pid, doc in changed.items():
+                    if doc is None:
+                        self._states.pop(pid, None)
+                    else:
+                        self._states[pid] = TriageState.from_doc(doc)
+            self._last = None
+            self._decided_ids = None
+        return None if changed is None else set(changed)
+
+    def refresh(self) -> Refresh:
+        """Take in what other processes wrote since the last look: cheap when nothing
+        changed (a couple of ``stat`` calls), so the app calls it a few times a second.
+
+        Triage states are taken in at once; a corpus another process replaced (an import)
+        is only reported (:attr:`Refresh.corpus`): :meth:`reload_corpus` takes it in, in a
+        worker.
+        """
+        states = self._take_states(self.store.poll_states())
+        return Refresh(states=states, corpus=self.store.corpus_changed())
+
+    def reload_corpus(self) -> set[str]:
+        """Take in the corpus as another process left it (an import, a removal); returns
+        the ids of the papers that are new, changed or gone. Safe in a worker thread: the
+        file is read and compared without the lock."""
+        ids, cols = self.store.load_paper_columns(fresh=True)
+        with self._lock:
+            old_ids, old_cols, old_row = list(self._ids), dict(self._cols), dict(self._row)
+        keys = list(cols)
+        new_cols = {k: list(cols[k]) for k in keys}
+        docs: dict[str, dict[str, Any]] = {}
+        for i, pid in enumerate(ids):
+            j = old_row.get(pid)
+            if j is None or any(
+                k not in old_cols or old_cols[k][j] != new_cols[k][i] for k in keys
+            ):
+                docs[pid] = {k: new_cols[k][i] for k in keys}
+        gone = set(old_ids).difference(ids)
+        abstracts: dict[str, str] = {}
+        for shard in sorted({shard_of(pid) for pid in docs}):
+            texts = self.store.load_abstract_shard(shard)
+            abstracts.update((pid, texts.get(pid, "")) for pid in docs if shard_of(pid) == shard)
+        with self._lock:
+            if gone:
+                self._forget(gone)
+            if docs:
+                self._apply_docs(docs, abstracts)
+        return set(docs) | gone
+
+    def _forget(self, ids: set[str]) -> None:
+        """Drop papers another process removed from the corpus (under the lock)."""
+        keep = [i for i, pid in enumerate(self._ids) if pid not in ids]
+        self._cols = {k: [list(col)[i] for i in keep] for k, col in self._cols.items()}
+        self._ids = [self._ids[i] for i in keep]
+        self._row_map = None
+        for pid in ids:
+            self._papers.pop(pid, None)
+            self._abstracts.pop(pid, None)
+            self._text.pop(pid, None)
+            self._index_of.pop(pid, None)
+        self._title_only = None
+        self._generation += 1
+        self._index_rows.clear()
+        self._sorted.clear()
+        self._hay_cache.clear()
+        self._last = None
 
     def __enter__(self) -> Library:
         return self
@@ -290,7 +419,7 @@ class Library:
         self.close()
 
     def close(self) -> None:
-        """Release the library's files and lock."""
+        """Release the library's open files."""
         self.store.close()
 
     @property
@@ -665,6 +794,7 @@ class Library:
                 raise LibraryError(f"no paper with id '{pid}'")
         return out
 
+    @_writes
     def set_starred(self, ids: Iterable[str], starred: bool) -> Change:
         """Queue (star) or unqueue papers; newly queued papers go to the end of the queue."""
         ids = self._check(ids)
@@ -682,6 +812,7 @@ class Library:
         verb = "Queued" if starred else "Unqueued"
         return self._commit(f"{verb} {_n(len(after))}", after)
 
+    @_writes
     def set_read(self, ids: Iterable[str], read: bool) -> Change:
         """Mark papers read or unread."""
         ids = self._check(ids)
@@ -693,6 +824,7 @@ class Library:
         verb = "Marked read" if read else "Marked unread"
         return self._commit(f"{verb}: {_n(len(after))}", after)
 
+    @_writes
     def tag(
         self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> Change:
@@ -716,6 +848,7 @@ class Library:
         parts = [f"+{t}" for t in add_t] + [f"-{t}" for t in sorted(rem_t)]
         return self._commit(f"Tagged {_n(len(after))} {' '.join(parts)}", after)
 
+    @_writes
     def set_note(self, pid: str, note: str) -> Change:
         """Replace a paper's note ("" removes it)."""
         (pid,) = self._check([pid])
@@ -724,6 +857,7 @@ class Library:
         after = {pid: s.with_changes(note=note)} if note != s.note else {}
         return self._commit("Note saved" if note else "Note removed", after)
 
+    @_writes
     def move_in_queue(self, pid: str, delta: int) -> Change:
         """Move a queued paper ``delta`` places (negative = towards the front)."""
         (pid,) = self._check([pid])
@@ -743,27 +877,49 @@ class Library:
                 after[qid] = replace(s, queue_position=pos)
         return self._commit(f"Moved to position {j + 1} of {len(queue)}", after)
 
+    @_writes
     def apply_states(self, states: dict[str, TriageState], label: str) -> Change:
-        """Set states as given, without recording history (used by undo and redo)."""
+        """Set states as given, without recording history."""
         return self._commit(label, dict(states), record=False)
 
+    def _replay(self, change: Change, forward: bool) -> int:
+        """Undo (or redo) ``change``: only the fields it changed, and of those only the
+        ones still as it left them. A field another process changed since is kept as that
+        process left it; returns how many were kept so."""
+        src, dst = (change.before, change.after) if forward else (change.after, change.before)
+        after: dict[str, TriageState] = {}
+        kept = 0
+        for pid in change.after:
+            cur = self.state(pid)
+            new = _revert(cur, src[pid], dst[pid])
+            kept += new[1]
+            if new[0] != cur:
+                after[pid] = new[0]
+        verb = "Redid" if forward else "Undid"
+        self._commit(f"{verb}: {change.label}", after, record=False)
+        return kept
+
+    @_writes
     def undo_last(self) -> Change | None:
-        """Undo the last recorded action; returns it, or None if there is nothing to undo."""
+        """Undo this process's last recorded action; returns it (with, in
+        :attr:`Change.kept`, how many of its fields were left as another process changed
+        them since), or None if there is nothing to undo."""
         change = self.undo.pop_undo()
         if change is not None:
             try:
-                self.apply_states(change.before, f"Undid: {change.label}")
+                return replace(change, kept=self._replay(change, forward=False))
             except BaseException:
                 self.undo.pop_redo()  # not saved: it stays the action to undo
                 raise
         return change
 
+    @_writes
     def redo_last(self) -> Change | None:
-        """Redo the last undone action."""
+        """Redo the last undone action (same rules as :meth:`undo_last`)."""
         change = self.undo.pop_redo()
         if change is not None:
             try:
-                self.apply_states(change.after, f"Redid: {change.label}")
+                return replace(change, kept=self._replay(change, forward=True))
             except BaseException:
                 self.undo.pop_undo()  # not saved: it stays the action to redo
                 raise
@@ -1004,8 +1160,12 @@ class Library:
         Entries for the same paper are merged (richest metadata, every source page). A
         paper already in the library is refreshed when the import brings something new.
         """
-        stamp = now or now_iso()
-        merged = _merge(entries)
+        with self.store.corpus_write():
+            if self.store.corpus_changed():
+                self.reload_corpus()  # merge with the corpus as it is now, not as it was read
+            return self._import(_merge(entries), now or now_iso())
+
+    def _import(self, merged: dict[str, _Merged], stamp: str) -> ImportReport:
         new_ids: list[str] = []
         updated = unchanged = 0
         docs: dict[str, dict[str, Any]] = {}
@@ -1147,6 +1307,37 @@ def _doc(m: _Merged, added_at: str) -> dict[str, Any]:
         "sources": [[s.file, s.page_date] for s in m.sources],
         "added_at": added_at,
     }
+
+
+_FIELDS = tuple(f.name for f in fields(TriageState) if f.name not in ("changed", "tags"))
+
+
+def _revert(cur: TriageState, was: TriageState, to: TriageState) -> tuple[TriageState, int]:
+    """``cur`` with the change from ``was`` to ``to`` undone field by field (tags one by
+    one), where ``cur`` still holds what the change left; and how many fields were kept
+    because another process changed them since."""
+    changes: dict[str, Any] = {}
+    kept = 0
+    for name in _FIELDS:
+        a, b = getattr(was, name), getattr(to, name)
+        if a == b:
+            continue
+        if getattr(cur, name) == a:
+            changes[name] = b
+        elif name != "queue_position":  # positions follow the queue; not a user's field
+            kept += 1
+    if changes.get("starred") is False:
+        changes["queue_position"] = None
+    elif changes.get("starred") is True and "queue_position" not in changes:
+        changes["queue_position"] = to.queue_position
+    added = [t for t in was.tags if t not in to.tags]  # what undoing/redoing removes
+    removed = [t for t in to.tags if t not in was.tags]  # what it puts back
+    if added or removed:
+        tags = [t for t in cur.tags if t not in added]
+        tags += [t for t in removed if t not in tags]
+        if tuple(tags) != cur.tags:
+            changes["tags"] = tuple(tags)
+    return (cur.with_changes(**changes) if changes else cur), kept
 
 
 def normalise_tag(name: str) -> str:

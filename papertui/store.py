@@ -18,8 +18,9 @@ A library folder holds three TinyDB databases, each with a storage built for how
     the snapshot is rewritten (atomically) when a writable library is opened after a change.
 
 Every whole-file write goes through :func:`atomic_write`: a temp file in the same folder,
-fsync, ``os.replace``, fsync of the folder. A single writer is enforced with ``flock`` on the
-sibling file ``library.lock``.
+fsync, ``os.replace``, fsync of the folder. Any number of processes read and write one
+library: each write holds a short folder lock (:mod:`papertui.locking`) and applies to the
+latest state on disk (:mod:`papertui.journal` says how the journal is shared).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import functools
 import json
 import os
 import threading
-import time
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from papertui.fsutil import TMP_MARK, atomic_write, fsync_dir
+from papertui.fsutil import TMP_MARK, atomic_write
+from papertui.journal import Journal, JournalRead, encode_record
+from papertui.locking import FolderLock, LockTimeout
 
 __all__ = [
     "BACKUPS_KEPT",
@@ -689,14 +692,41 @@ def _to_columns(
     return ids, cols
 
 
-class JournalStorage(_CachedStorage):
-    """TinyDB storage for small, often-changed data: a snapshot plus an append-only journal.
+def _write_error(path: Path, exc: OSError) -> StoreError:
+    """The one-line error for a failed write of ``path``: which file, why, what to do."""
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        todo = "free some space and try again; nothing was changed"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = "check the folder's permissions; nothing was changed"
+    else:
+        todo = "nothing was changed"
+    return StoreError(f"cannot write {path}: {why} ({todo})")
 
-    Inside :meth:`touching`, a write appends one line to the journal holding every touched
-    document, and fsyncs it, so a change (a batch action too) is all-or-nothing and costs
-    the same whatever the size of the data. Outside it, a write rewrites the snapshot
-    atomically. A torn last line (a process killed mid-append, before the write was
-    acknowledged) is ignored when reading.
+
+def _apply(data: Tables, rec: dict[str, Any]) -> None:
+    """Apply one journal record (whole documents, or None to forget one) to ``data``."""
+    table = data.setdefault(rec["t"], {})
+    for pid, doc in rec["docs"].items():
+        if doc is None:
+            table.pop(pid, None)
+        else:
+            table[pid] = doc
+
+
+_ORIGIN = uuid.uuid4().hex[:12]
+"""This process's origin in the journal records it writes (see :mod:`papertui.journal`)."""
+
+
+class JournalStorage(_CachedStorage):
+    """TinyDB storage for the triage state: a snapshot plus the journal every process shares.
+
+    Inside :meth:`touching`, a write appends one record (one line) to the journal holding
+    every touched document, and fsyncs it, so a change (a batch action too) is
+    all-or-nothing and costs the same whatever the size of the data. Outside it, a write
+    folds everything into the snapshot (atomically) and empties the journal. The caller
+    (:class:`Store`) holds the state lock around writes and has read the journal to its end
+    first (:meth:`sync`), so each write applies to the latest state on disk.
     """
 
     TABLES = frozenset({"state"})
@@ -716,13 +746,26 @@ class JournalStorage(_CachedStorage):
             and all(isinstance(v, str) for v in changed.values())
         )
 
+    @classmethod
+    def valid_record(cls, rec: dict[str, Any]) -> bool:
+        """Whether a journal record has the expected shape."""
+        docs = rec.get("docs")
+        return (
+            rec.get("t") in cls.TABLES
+            and isinstance(docs, dict)
+            and all(d is None or (isinstance(d, dict) and cls.valid_doc(d)) for d in docs.values())
+        )
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
         self.journal = self.path.with_suffix(".journal")
+        self.log = Journal(self.journal, valid=self.valid_record)
         self._touched: dict[str, set[str]] | None = None
-        self._jfh: Any = None
+        self._seq = 0
         self.replayed = 0
-        """Journal records applied by the last read (0 = the snapshot was up to date)."""
+        """Journal records applied since the snapshot was read (0 = it is up to date)."""
+        self.damaged_lines: list[int] = []
+        """Journal lines skipped as damaged since the snapshot was read."""
 
     @contextlib.contextmanager
     def touching(self, table: str, ids: Iterable[str]) -> Iterator[None]:
@@ -734,93 +777,115 @@ class JournalStorage(_CachedStorage):
         finally:
             self._touched = None
 
+    def load_snapshot(self, path: Path | None = None) -> Tables:
+        """The snapshot (or a backup) as stored; ``{}`` if there is none.
+
+        JSON of any other shape (``null``, a list, a table of the wrong kind) is damage.
+        """
+        where = path or self.path
+        raw = _read_bytes(where)
+        if raw is None:
+            return {}
+        return self._validate(_parse_json(where, raw), where)
+
     def _load(self) -> Tables:
-        data = _read_json(self.path)
-        data = {} if data is None else self._validate(data)
-        self.replayed = self.replay(data)
+        self.log.reset()
+        data = self.load_snapshot()
+        found = self.log.read_new()
+        for rec in found.records:
+            _apply(data, rec)
+        self.replayed = len(found.records)
+        self.damaged_lines = found.damaged
         return data
 
-    def replay(self, data: Tables) -> int:
-        """Apply the journal's records to ``data``; returns how many there were."""
-        try:
-            raw = self.journal.read_bytes()
-        except FileNotFoundError:
-            return 0
-        lines = raw.split(b"\n")
-        # The last element is b"" after a complete line, or a torn (unacknowledged) record.
-        for n, line in enumerate(lines[:-1], 1):
-            try:
-                rec = json.loads(line)
-                name, docs = rec["t"], rec["docs"]
-                if (self.TABLES is not None and name not in self.TABLES) or not all(
-                    d is None or (isinstance(d, dict) and self.valid_doc(d)) for d in docs.values()
-                ):
-                    raise ValueError("malformed record")
-            except (ValueError, KeyError, TypeError, AttributeError):
-                raise _damaged(self.journal, f"line {n} is not a journal record") from None
-            table = data.setdefault(name, {})
-            for pid, doc in docs.items():
-                if doc is None:
-                    table.pop(pid, None)
-                else:
-                    table[pid] = doc
-        return len(lines) - 1
+    def sync(self) -> dict[str, Doc | None] | None:
+        """Bring the data up to date with what other processes wrote since the last read.
+
+        Returns the state documents that changed (``None`` for one that was forgotten), or
+        ``None`` when everything was read anew. A journal folded away since the last read is
+        noticed by its identity and read anew with the snapshot (the caller holds the lock
+        then, so that the two are read as one).
+        """
+        if self._data is None:
+            self.read()
+            return None
+        if self.log.replaced():
+            old = dict(self._data.get("state", {}))
+            self._data = None
+            new = (self.read() or {}).get("state", {})
+            return {p: new.get(p) for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+        found = self.log.read_new()
+        self._data_apply(found)
+        changed: dict[str, Doc | None] = {}
+        for rec in found.records:
+            changed.update(rec["docs"])
+        return changed
+
+    def _data_apply(self, found: JournalRead) -> None:
+        assert self._data is not None
+        for rec in found.records:
+            _apply(self._data, rec)
+        self.replayed += len(found.records)
+        self.damaged_lines += found.damaged
 
     def _flush(self, data: Tables) -> None:
         if self._touched is None:
             self.compact(data)
             return
+        self._seq += 1
         out = bytearray()
         for table, ids in self._touched.items():
             docs = data.get(table, {})
-            out += _dumps({"t": table, "docs": {pid: docs.get(pid) for pid in sorted(ids)}})
-            out += b"\n"
-        if self._jfh is None:
-            self._open_journal()
-        fh = self._jfh
-        pos = fh.tell()
+            rec = {
+                "t": table,
+                "docs": {pid: docs.get(pid) for pid in sorted(ids)},
+                "o": _ORIGIN,
+                "at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                "n": self._seq,
+            }
+            out += encode_record(rec)
         try:
-            fh.write(out)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except BaseException:
-            # Disk full or similar: cut the partial record off so the journal stays valid.
-            with contextlib.suppress(OSError):
-                fh.truncate(pos)
-            self.close()
-            raise
-
-    def _open_journal(self) -> None:
-        """Open the journal for appending, first cutting off a torn record left by a kill."""
-        new = not self.journal.exists()
-        fh = open(self.journal, "ab")  # noqa: SIM115 - kept open across writes
-        size = fh.tell()
-        if size:
-            with open(self.journal, "rb") as rd:
-                rd.seek(max(0, size - 1))
-                if rd.read(1) != b"\n":
-                    rd.seek(0)
-                    keep = rd.read().rfind(b"\n") + 1
-                    fh.truncate(keep)
-                    fh.seek(keep)
-        if new:
-            fsync_dir(self.journal.parent)
-        self._jfh = fh
+            pending = self.log.append(bytes(out))
+        except OSError as exc:
+            raise _write_error(self.journal, exc) from None
+        # Normally nothing: the store read the journal under the same lock. Records that
+        # came in anyway are older than ours, so they apply to every other document.
+        touched = self._touched
+        for other in pending.records:
+            mine = touched.get(other["t"]) or set()
+            theirs: dict[str, Doc | None] = other["docs"]
+            _apply(
+                data, {"t": other["t"], "docs": {p: d for p, d in theirs.items() if p not in mine}}
+            )
+        self.replayed += len(pending.records) + 1
 
     def compact(self, data: Tables | None = None) -> None:
-        """Rewrite the snapshot with everything, then empty the journal (both atomic)."""
+        """Rewrite the snapshot with everything, then empty the journal (both atomic).
+
+        A kill between the two leaves the old journal beside a snapshot that holds its
+        records already: applying them again changes nothing.
+        """
         if data is None:
             data = self.read() or {}
-        atomic_write(self.path, _dumps(data))
-        self.close()
-        if self.journal.exists():
-            atomic_write(self.journal, b"")
+        try:
+            atomic_write(self.path, _dumps(data))
+            self.log.reset()
+            if self.journal.exists():
+                atomic_write(self.journal, b"")
+        except OSError as exc:
+            self._data = None  # read again from disk
+            raise _write_error(self.path, exc) from None
+        self._data = data
         self.replayed = 0
+        self.damaged_lines = []
 
     def close(self) -> None:
-        if self._jfh is not None:
-            self._jfh.close()
-            self._jfh = None
+        self.log.close()
+
+
+RESTORE_NEEDED = "state.restore-needed"
+"""Marker file: the triage state was found damaged and set aside; until a backup is restored
+(or the marker deleted), opening refuses rather than start on an empty state."""
 
 
 @dataclass(frozen=True)
@@ -830,6 +895,9 @@ class Backup:
     path: Path
     taken_at: datetime
     entries: int
+    kind: str = ""
+    """``""`` for the backups taken when the journal is folded, ``"restore"`` for the copy
+    of the state that a restore replaced (kept apart: restoring is reversible)."""
 
     @property
     def name(self) -> str:
@@ -838,69 +906,83 @@ class Backup:
 
 
 class Store:
-    """The library folder: corpus, abstracts, triage state, lock and backups.
+    """The library folder: corpus, abstracts, triage state, locks and backups.
 
-    Open with ``readonly=False`` to write: the lock is taken (waiting up to
-    ``lock_timeout`` seconds) and held until :meth:`close`.
+    Any number of processes open one library at once and all of them can write: a write
+    holds a short lock (:mod:`papertui.locking`) and first reads what the others wrote.
+    ``readonly`` opens refuse writes; a library whose folder the system will not let us
+    write is opened read-only too, and :attr:`readonly_reason` says why.
     """
 
-    def __init__(self, root: Path, *, readonly: bool = False, lock_timeout: float = 0.0) -> None:
+    def __init__(self, root: Path, *, readonly: bool = False) -> None:
         self.root = root
         self.readonly = readonly
+        self.readonly_reason: str | None = None
         self.backup_spacing = BACKUP_SPACING
-        self._lock_fd: int | None = None
+        self.warnings: list[str] = []
+        """Things the user should know about what opening found (damage recovered)."""
         if not readonly:
+            self.readonly_reason = self._why_readonly()
+            self.readonly = self.readonly_reason is not None
+        if not self.readonly:
             try:
-                root.mkdir(parents=True, exist_ok=True)
+                (root / "abstracts").mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create library folder {root}: {exc.strerror}") from None
-            self._lock(lock_timeout)
             self._clean_temp_files()
+        self.state_lock = FolderLock(root)
+        self.corpus_lock = FolderLock(root / "abstracts")
         self._papers_storage: ColumnarStorage | None = None
         self._papers_db: _DB | None = None
+        self._papers_seen: tuple[int, int, int] | None = None
         self._state_storage: JournalStorage | None = None
         self._state_db: _DB | None = None
 
-    # -- lock ---------------------------------------------------------------------------
+    def _why_readonly(self) -> str | None:
+        """Why the system will not let this library be written (None: it will)."""
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK):
+            return f"the folder {folder} is read-only"
+        for name in ("state.json", "state.journal", "papers.json"):
+            p = self.root / name
+            if p.exists() and not os.access(p, os.W_OK):
+                return f"{p} is read-only"
+        return None
+
+    # -- locks --------------------------------------------------------------------------
     @property
     def lock_path(self) -> Path:
-        """The sibling lock file (never the data files, which atomic replace swaps)."""
-        return self.root / "library.lock"
+        """The folder whose ``flock`` guards writes to the triage state."""
+        return self.root
 
-    def _lock(self, timeout: float) -> None:
-        import fcntl
-
+    @contextlib.contextmanager
+    def _hold(self, lock: FolderLock, *, shared: bool = False) -> Iterator[None]:
+        if not lock.folder.is_dir():  # nothing written yet (a read-only look at no library)
+            yield
+            return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StoreError(f"cannot open {self.lock_path}: {exc.strerror}") from None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    os.close(fd)
-                    raise StoreError(f"cannot lock {self.lock_path}: {exc.strerror}") from None
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-                    os.close(fd)
-                    who = f" (pid {holder})" if holder.isdigit() else ""
-                    raise LibraryLocked(
-                        f"library {self.root} is in use by another papertui{who}; "
-                        "close it and try again"
-                    ) from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self._lock_fd = fd
+            with lock.hold(shared=shared):
+                yield
+        except LockTimeout as exc:
+            raise LibraryLocked(f"library {self.root} is busy: {exc}; try again") from None
+
+    @contextlib.contextmanager
+    def corpus_write(self) -> Iterator[None]:
+        """Hold the corpus lock (imports and removals, one at a time across processes)."""
+        self._writable()
+        with self._hold(self.corpus_lock):
+            yield
 
     def _clean_temp_files(self) -> None:
-        """Remove temp files left by a killed process (safe: we hold the lock)."""
+        """Remove temp files left by killed processes (never those of a live one)."""
         for folder in (self.root, self.root / "abstracts", self.root / "backups"):
             if folder.is_dir():
                 for p in folder.glob(f".*{TMP_MARK}*"):
+                    pid = p.name.rpartition(TMP_MARK)[2].partition(".")[0]
+                    if pid.isdigit() and _alive(int(pid)):
+                        continue
                     with contextlib.suppress(OSError):
                         p.unlink()
 
@@ -911,16 +993,14 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Release files and the lock."""
+        """Release the files held open."""
         if self._state_storage is not None:
             self._state_storage.close()
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
     def _writable(self) -> None:
         if self.readonly:
-            raise ReadOnlyLibrary("the library is open read-only (another papertui holds it)")
+            why = self.readonly_reason or "it was opened read-only"
+            raise ReadOnlyLibrary(f"the library cannot be changed: {why}")
 
     # -- corpus -------------------------------------------------------------------------
     @property
@@ -928,16 +1008,33 @@ class Store:
         """The corpus database file."""
         return self.root / "papers.json"
 
+    def _papers_stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.papers_path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def _papers(self) -> tuple[ColumnarStorage, _DB]:
         if self._papers_db is None or self._papers_storage is None:
+            self._papers_seen = self._papers_stat()
             db = _DB(self.papers_path, storage=ColumnarStorage)
             self._papers_storage = db.storage  # type: ignore[assignment]
             self._papers_db = db
         assert self._papers_storage is not None
         return self._papers_storage, self._papers_db
 
-    def load_paper_columns(self) -> tuple[list[str], dict[str, Sequence[Any]]]:
-        """All papers' metadata as columns (the fast path used at start-up)."""
+    def corpus_changed(self) -> bool:
+        """Whether another process replaced the corpus since this one read it (a stat)."""
+        return self._papers_db is not None and self._papers_stat() != self._papers_seen
+
+    def load_paper_columns(
+        self, *, fresh: bool = False
+    ) -> tuple[list[str], dict[str, Sequence[Any]]]:
+        """All papers' metadata as columns (the fast path used at start-up); ``fresh``
+        reads the file again (after another process imported)."""
+        if fresh:
+            self._papers_db = self._papers_storage = None
         storage, _ = self._papers()
         return storage.read_columns("papers")
 
@@ -958,37 +1055,70 @@ class Store:
         order: Sequence[str] | None = None,
     ) -> None:
         """Insert or replace the given papers (metadata docs and abstracts) in one import;
-        with ``order`` (every id), the corpus is stored in that order.
+        with ``order`` (every id), the corpus is stored in that order. The caller holds
+        :meth:`corpus_write`.
 
-        Abstract shards are written first, then the corpus file: a crash in between leaves
-        at worst abstracts for papers the corpus does not list yet, never the reverse.
+        Abstract shards are written first, then the corpus file. If the corpus cannot be
+        written (a full disk), the shards are put back as they were, so a failed import
+        leaves nothing behind; a kill in between leaves at worst abstracts for papers the
+        corpus does not list, never the reverse.
         """
         self._writable()
         by_shard: dict[int, dict[str, str]] = {}
         for pid, text in abstracts.items():
             by_shard.setdefault(shard_of(pid), {})[pid] = text
-        for shard, items in sorted(by_shard.items()):
-            db = _DB(self.abstract_path(shard), storage=AbstractStorage)
-            table = db.table("abstracts")
-            with db.storage.batch():  # type: ignore[attr-defined]
-                table.remove(doc_ids=list(items))  # type: ignore[arg-type]
-                table.insert_multiple(Document({"a": t}, doc_id=p) for p, t in items.items())  # type: ignore[arg-type]
-        storage, db = self._papers()
-        papers = db.table("papers")
-        with storage.batch():
-            papers.remove(doc_ids=list(docs))  # type: ignore[arg-type]
-            papers.insert_multiple(Document(d, doc_id=p) for p, d in docs.items())  # type: ignore[arg-type]
-            if order is not None:
-                data = storage.read() or {}
-                stored = data.get("papers", {})
-                if len(order) == len(stored):
-                    data["papers"] = {pid: stored[pid] for pid in order}
+        kept: list[tuple[Path, Path | None]] = []  # (shard, its previous file) to roll back
+        try:
+            for shard, items in sorted(by_shard.items()):
+                path = self.abstract_path(shard)
+                old: Path | None = None
+                if path.exists():
+                    old = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}.old")
+                    with contextlib.suppress(FileNotFoundError):
+                        old.unlink()
+                    os.link(path, old)  # costs no space: the rollback if the import fails
+                kept.append((path, old))
+                db = _DB(path, storage=AbstractStorage)
+                table = db.table("abstracts")
+                with db.storage.batch():  # type: ignore[attr-defined]
+                    table.remove(doc_ids=list(items))  # type: ignore[arg-type]
+                    table.insert_multiple(Document({"a": t}, doc_id=p) for p, t in items.items())  # type: ignore[arg-type]
+            storage, db = self._papers()
+            papers = db.table("papers")
+            with storage.batch():
+                papers.remove(doc_ids=list(docs))  # type: ignore[arg-type]
+                papers.insert_multiple(Document(d, doc_id=p) for p, d in docs.items())  # type: ignore[arg-type]
+                if order is not None:
+                    data = storage.read() or {}
+                    stored = data.get("papers", {})
+                    if len(order) == len(stored):
+                        data["papers"] = {pid: stored[pid] for pid in order}
+        except OSError as exc:
+            self._papers_db = self._papers_storage = None  # memory back to what is on disk
+            for path, old in reversed(kept):
+                with contextlib.suppress(OSError):
+                    if old is not None:
+                        os.replace(old, path)
+                    else:
+                        path.unlink()
+            raise _write_error(Path(exc.filename or self.papers_path), exc) from None
+        finally:
+            for _, old in kept:
+                if old is not None:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+        self._papers_seen = self._papers_stat()
 
     # -- triage state -------------------------------------------------------------------
     @property
     def state_path(self) -> Path:
         """The triage state snapshot file."""
         return self.root / "state.json"
+
+    @property
+    def restore_marker(self) -> Path:
+        """See :data:`RESTORE_NEEDED`."""
+        return self.root / RESTORE_NEEDED
 
     def _state(self) -> tuple[JournalStorage, _DB]:
         if self._state_db is None:
@@ -998,33 +1128,93 @@ class Store:
         assert self._state_storage is not None
         return self._state_storage, self._state_db
 
+    def _refuse_if_set_aside(self) -> None:
+        if self.restore_marker.exists():
+            aside = self.restore_marker.read_text("utf-8", "replace").strip() or "state.json"
+            raise LibraryDamaged(
+                f"{self.root / aside} holds the triage state that was found damaged and set "
+                "aside; run 'papertui restore' to bring back the latest backup with the "
+                f"changes saved since (or delete {self.restore_marker} to start with an "
+                "empty triage state)"
+            )
+
     def load_states(self) -> dict[str, Doc]:
         """Every stored triage state, ``{paper id: doc}``.
 
         Opening a writable library after a change takes a backup and folds the journal
-        into the snapshot.
+        into the snapshot. Damaged journal lines are skipped (the others kept) and
+        reported in :attr:`warnings`.
         """
-        aside = self.set_aside_state()
-        if aside is not None:
-            raise LibraryDamaged(
-                f"{aside} holds the triage state that was found damaged and set aside; "
-                "run 'papertui restore' to bring back the latest backup "
-                f"(or delete {aside.name} to start with an empty triage state)"
-            )
+        self._refuse_if_set_aside()
         storage, _db = self._state()
-        data = storage.read() or {}
-        states = dict(data.get("state", {}))
-        if not self.readonly and storage.replayed:
-            storage.compact()
-            self.backup_state()
-        return states
+        with self._hold(self.state_lock, shared=self.readonly):
+            try:
+                data = storage.read() or {}
+            except LibraryDamaged:
+                if not self.state_path.exists():  # it was set aside: say so until restored
+                    self._mark_restore_needed()
+                raise
+            if storage.damaged_lines:
+                self._report_damaged_lines(storage)
+            if not self.readonly and (storage.replayed or storage.damaged_lines):
+                try:
+                    storage.compact()
+                    self.backup_state()
+                except StoreError as exc:  # a full disk: open all the same, fold later
+                    self.warnings.append(str(exc))
+            return dict(data.get("state", {}))
+
+    def _mark_restore_needed(self) -> None:
+        aside = sorted(self.root.glob("state.json.damaged-*"))
+        with contextlib.suppress(OSError):
+            atomic_write(self.restore_marker, (aside[-1].name if aside else "").encode())
+
+    def _report_damaged_lines(self, storage: JournalStorage) -> None:
+        lines = storage.damaged_lines
+        shown = ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "")
+        kept = ""
+        if not self.readonly:
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+            copy = storage.journal.with_name(f"{storage.journal.name}.damaged-{stamp}")
+            with contextlib.suppress(OSError):
+                atomic_write(copy, storage.journal.read_bytes())
+                kept = f"; the journal as it was is kept as {copy.name}"
+        what = "line" if len(lines) == 1 else "lines"
+        self.warnings.append(
+            f"{storage.journal}: {what} {shown} damaged and skipped (those changes are lost); "
+            f"the other {storage.replayed} records were kept{kept}"
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[dict[str, Doc | None] | None]:
+        """Hold the state lock with the state read up to date; yields what other processes
+        changed since the last read (see :meth:`JournalStorage.sync`). Writes made inside
+        (:meth:`put_states`) apply to that latest state."""
+        self._writable()
+        storage, _ = self._state()
+        with self._hold(self.state_lock):
+            yield storage.sync()
+
+    def poll_states(self) -> dict[str, Doc | None] | None:
+        """What other processes changed since the last read (cheap when nothing did: one
+        ``stat`` and one ``fstat``). Appended records are read without a lock (only
+        complete lines count); a folded journal is read anew under a shared lock."""
+        storage, _ = self._state()
+        if storage.log.replaced():
+            with self._hold(self.state_lock, shared=True):
+                return storage.sync()
+        return storage.sync()
+
+    def current_states(self) -> dict[str, Doc]:
+        """The triage states as last read (no I/O)."""
+        return dict((self._state()[0].read() or {}).get("state", {}))
 
     def put_states(self, docs: Mapping[str, Doc | None]) -> None:
         """Store (or, for ``None``, forget) the states of some papers; durable on return."""
         self._writable()
         storage, db = self._state()
         table = db.table("state")
-        with storage.touching("state", docs):
+        with self._hold(self.state_lock), storage.touching("state", docs):
             table.remove(doc_ids=list(docs))  # type: ignore[arg-type]
             table.insert_multiple(
                 Document(doc, doc_id=pid)  # type: ignore[arg-type]
@@ -1032,90 +1222,104 @@ class Store:
                 if doc is not None
             )
 
-    def set_aside_state(self) -> Path | None:
-        """A damaged state file set aside after the current ``state.json`` was written.
-
-        While one exists, opening refuses (and backups are not taken): carrying on with an
-        empty state would rotate every good backup away.
-        """
-        try:
-            current = self.state_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            current = -1
-        newest: tuple[int, Path] | None = None
-        for p in self.root.glob("state.*.damaged-*"):
-            with contextlib.suppress(OSError):
-                m = p.stat().st_mtime_ns
-                # os.replace keeps the mtime: compare the time it was set aside instead.
-                m = max(m, p.stat().st_ctime_ns)
-                if m >= current and (newest is None or m > newest[0]):
-                    newest = (m, p)
-        return None if newest is None else newest[1]
-
     # -- backups ------------------------------------------------------------------------
     @property
     def backups_dir(self) -> Path:
         """Where the rotating backups live."""
         return self.root / "backups"
 
-    def backup_state(self) -> Backup | None:
-        """Copy the current triage state into ``backups/`` and keep the newest few."""
+    def backup_state(self, kind: str = "") -> Backup | None:
+        """Copy the current triage state into ``backups/`` and keep the newest few.
+
+        Backups are at least :attr:`backup_spacing` apart, except that the first backup of
+        a burst of changes stays: a burst of commands replaces its own newest backup (the
+        state one command ago) but never the state from before the burst, so neither a
+        script of many commands nor a mistake in one rotates the good states away. A
+        ``"restore"`` backup (the state a restore replaced) never replaces another.
+        """
         self._writable()
-        data = self._state()[0].read() or {}
-        if not data.get("state"):
-            return None
-        now = datetime.now(timezone.utc)
-        entries = len(data["state"])
-        name = f"state-{now.strftime('%Y%m%dT%H%M%S%f')}-{entries}.json"
-        previous = self.list_backups()
-        atomic_write(self.backups_dir / name, _dumps(data))  # snapshot and journal together
-        stale = previous[BACKUPS_KEPT - 1 :]
-        if previous and (now - previous[0].taken_at).total_seconds() < self.backup_spacing:
-            stale = previous[:1] + previous[BACKUPS_KEPT:]  # the newest is superseded
-        for old in stale:
-            with contextlib.suppress(OSError):
-                old.path.unlink()
-        return self.list_backups()[0]
+        with self._hold(self.state_lock):
+            data = self._state()[0].read() or {}
+            if not data.get("state"):
+                return None
+            now = datetime.now(timezone.utc)
+            entries = len(data["state"])
+            suffix = f"-{kind}" if kind else ""
+            name = f"state-{now.strftime('%Y%m%dT%H%M%S%f')}-{entries}{suffix}.json"
+            previous = [b for b in self.list_backups() if b.kind == kind]
+            path = self.backups_dir / name
+            try:
+                atomic_write(path, _dumps(data))  # snapshot and journal together
+            except OSError as exc:
+                raise _write_error(path, exc) from None
+            stale = previous[BACKUPS_KEPT - 1 :]
+            if not kind and len(previous) >= 2:
+                gap = (now - previous[0].taken_at).total_seconds()
+                burst = (previous[0].taken_at - previous[1].taken_at).total_seconds()
+                if gap < self.backup_spacing and burst < self.backup_spacing:
+                    stale = previous[:1] + previous[BACKUPS_KEPT:]  # superseded mid-burst
+            for old in stale:
+                with contextlib.suppress(OSError):
+                    old.path.unlink()
+            return next(b for b in self.list_backups() if b.path == path)
 
     def list_backups(self) -> list[Backup]:
         """The backups, newest first."""
         out = []
         for p in self.backups_dir.glob("state-*.json"):
-            # state-STAMP-ENTRIES.json: the name says all a listing needs.
-            stamp, _, count = p.stem.removeprefix("state-").partition("-")
+            # state-STAMP-ENTRIES[-KIND].json: the name says all a listing needs.
+            stamp, _, rest = p.stem.removeprefix("state-").partition("-")
+            count, _, kind = rest.partition("-")
             try:
                 taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc)
                 entries = int(count)
             except ValueError:
                 continue
-            out.append(Backup(p, taken, entries))
+            out.append(Backup(p, taken, entries, kind))
         return sorted(out, key=lambda b: b.taken_at, reverse=True)
 
     def restore_backup(self, backup: Backup) -> int:
-        """Make ``backup`` the current triage state.
+        """Make ``backup`` the current triage state; reversible.
 
-        Normally the current state is backed up first and replaced. When the state was
-        found damaged and set aside, the journal (the changes made after the last backup)
-        is replayed on top of the backup, so no decision that was saved is lost. Returns
-        the number of journal records replayed.
+        The state it replaces is first kept as a ``restore`` backup (which never replaces
+        another). When the state was found damaged and set aside, the journal (the changes
+        made after the last backup) is replayed on top of the backup instead, so no decision
+        that was saved is lost. No step deletes the chosen backup, and the new state is in
+        place before anything is deleted: a kill at any moment leaves it. Returns the number
+        of journal records replayed.
         """
         self._writable()
-        storage = JournalStorage(self.state_path)
+        storage, _ = self._state()
         try:
-            data = storage._validate(json.loads(backup.path.read_bytes()), backup.path)
-        except (OSError, ValueError) as exc:
+            data = storage.load_snapshot(backup.path)
+        except LibraryDamaged as exc:
             raise StoreError(f"backup {backup.path} is unreadable: {exc}") from None
-        if self._state_storage is not None:
-            self._state_storage.close()
-        self._state_db = self._state_storage = None
         replayed = 0
-        if self.set_aside_state() is not None or not self.state_path.exists():
-            with contextlib.suppress(LibraryDamaged):
-                replayed = storage.replay(data)
-        else:
-            self.backup_state()
-        storage.compact(data)
-        if self._state_storage is not None:
-            self._state_storage.close()
-        self._state_db = self._state_storage = None
+        with self._hold(self.state_lock):
+            if self.restore_marker.exists() or not self.state_path.exists():
+                log = Journal(storage.journal, valid=JournalStorage.valid_record)
+                found = log.read_new()
+                log.close()
+                for rec in found.records:
+                    _apply(data, rec)
+                replayed = len(found.records)
+            else:
+                storage.sync()
+                self.backup_state("restore")
+            storage.compact(data)
+            with contextlib.suppress(FileNotFoundError):
+                self.restore_marker.unlink()
         return replayed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -124,7 +124,7 @@ class TriageRunner:
         return self.run(
             "undo",
             self.library.undo_last,
-            label=lambda c: f"Undid: {c.label}",
+            label=lambda c: f"Undid: {c.label}{_kept(c)}",
             none_message="Nothing to undo",
             context=context,
         )
@@ -134,7 +134,15 @@ class TriageRunner:
         return self.run(
             "redo",
             self.library.redo_last,
-            label=lambda c: f"Redid: {c.label}",
+            label=lambda c: f"Redid: {c.label}{_kept(c)}",
             none_message="Nothing to redo",
             context=context,
         )
+
+
+def _kept(change: Change) -> str:
+    """What an undo or redo left alone because another process changed it since."""
+    if not change.kept:
+        return ""
+    what = "change" if change.kept == 1 else "changes"
+    return f" ({change.kept} {what} made elsewhere since kept as they are)"

@@ -54,7 +54,7 @@ def work(cmd: dict[str, object]) -> None:
     def log(line: str) -> None:
         os.write(fd, (line + "\n").encode("ascii"))
 
-    lib = Library.open(root, lock_timeout=5.0)
+    lib = Library.open(root)
     log("open")
     reopen_every = rng.randint(2, 6)
     import_at = rng.randint(0, 3)
@@ -63,7 +63,7 @@ def work(cmd: dict[str, object]) -> None:
             # Closing and re-opening a writable library after changes folds the journal
             # into state.json and takes a backup: kills land in the middle of that too.
             lib.close()
-            lib = Library.open(root, lock_timeout=5.0)
+            lib = Library.open(root)
             log("open")
         if mode == "import" and seq == import_at:
             entries = []

@@ -28,7 +28,7 @@ import pytest
 
 from papertui.cli import main
 from papertui.library import Library
-from papertui.store import shard_of
+from papertui.store import RESTORE_NEEDED, shard_of
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 
@@ -189,6 +189,7 @@ COMMANDS = {
 CASES = [
     (name, kind, command)
     for name, (_, _, kinds) in FILES.items()
+    if name != "state.journal"  # damage there loses only the damaged lines (tested below)
     for kind in kinds
     for command in COMMANDS.get(name, COMMANDS["*"])
 ]
@@ -248,13 +249,15 @@ def test_damaged_file_one_line_kept_aside_nothing_else_touched(
     assert aside[0].read_bytes() == bad
     assert aside[0].name in lines[0], "the message does not say where the damaged file went"
     after = _snapshot(h.root)
+    if name == "state.json":  # until a backup is restored, opening refuses
+        assert after.pop(RESTORE_NEEDED) == aside[0].name.encode()
     moved = str(aside[0].relative_to(h.root))
     assert after.pop(moved) == before.pop(str(path.relative_to(h.root)))
     assert after == before, "a failed command changed other library files"
     assert not path.exists(), "the damaged file was replaced"
 
 
-@pytest.mark.parametrize("name", list(FILES))
+@pytest.mark.parametrize("name", [n for n in FILES if n != "state.journal"])
 def test_real_process_prints_one_line_and_no_traceback(history: History, name: str) -> None:
     h = history
     path, _ = _damage(h, name, "random bytes")
@@ -281,10 +284,87 @@ def _decisions(lib: Library, h: History) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("name", ["state.json", "state.journal"])
-def test_restore_latest_brings_back_the_latest_good_backup(
-    history: History, capsys: pytest.CaptureFixture[str], name: str
+JOURNAL_CASES = [(kind, command) for kind in FILES["state.journal"][2] for command in COMMANDS["*"]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "command"), JOURNAL_CASES, ids=[f"{k}-{c}" for k, c in JOURNAL_CASES]
+)
+def test_damaged_journal_lines_are_skipped_the_rest_kept_and_said_in_one_line(
+    history: History, capsys: pytest.CaptureFixture[str], kind: str, command: str
 ) -> None:
+    h = history
+    path, bad = _damage(h, "state.journal", kind)
+    code, _, err = cli(capsys, h.root, *_argv("state.journal", command, h))
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("papertui: ")]
+    assert len(lines) == 1 and lines[0].startswith("papertui: warning: "), err
+    assert str(path) in lines[0] and "damaged and skipped" in lines[0], lines[0]
+    with Library.open(h.root, readonly=True) as lib:
+        got = _decisions(lib, h)
+    assert got["A starred"] and got["B starred"], got  # the snapshot is untouched
+    intact = kind in ("garbage in the middle", "wrong shape")
+    # A damaged line loses that line at most: C, D and E are on intact lines.
+    assert (got["C read"] and got["D tagged"] and got["E noted"]) == intact, got
+    if command == "star":  # a writer folded what was intact, and kept the journal as it was
+        (aside,) = path.parent.glob(f"{path.name}.damaged-*")
+        assert aside.read_bytes() == bad and aside.name in lines[0]
+        assert "warning" not in cli(capsys, h.root, "list")[2]  # said once: folded away
+
+
+def test_one_flipped_byte_loses_one_record_of_ten(tmp_path: Path) -> None:
+    root = tmp_path / "library"
+    assert main(["--data-dir", str(root), "import", str(PAGES)]) == 0
+    with Library.open(root) as lib:
+        ids = lib.sorted_ids("title")[:10]
+        for pid in ids:
+            lib.set_starred([pid], True)
+    journal = root / "state.journal"
+    raw = bytearray(journal.read_bytes())
+    assert raw.count(b"\n") == 10
+    raw[4] ^= 0x01  # byte 5 of line 1 (in its checksum)
+    journal.write_bytes(bytes(raw))
+    with Library.open(root) as lib:
+        assert [lib.state(p).starred for p in ids] == [False] + [True] * 9
+        assert len(lib.warnings) == 1 and "line 1 damaged" in lib.warnings[0]
+
+
+def test_a_damaged_final_newline_keeps_the_last_record(tmp_path: Path) -> None:
+    root = tmp_path / "library"
+    assert main(["--data-dir", str(root), "import", str(PAGES)]) == 0
+    with Library.open(root) as lib:
+        ids = lib.sorted_ids("title")[:3]
+        for pid in ids:
+            lib.set_starred([pid], True)
+    journal = root / "state.journal"
+    raw = journal.read_bytes()
+    journal.write_bytes(raw[:-1] + b"X")  # the final newline changed into another byte
+    with Library.open(root, readonly=True) as lib:
+        assert all(lib.state(p).starred for p in ids)
+    with Library.open(root) as lib:  # a writer appends after it without gluing the two
+        lib.set_read([ids[0]], True)
+    with Library.open(root) as lib:
+        assert all(lib.state(p).starred for p in ids) and lib.state(ids[0]).read
+        assert lib.warnings == []
+
+
+def test_a_snapshot_of_valid_json_but_the_wrong_shape_is_damage(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    h = history
+    for text in (b"null", b"[]", b'{"state": []}', b'"state"'):
+        (h.root / "state.json").write_bytes(text)
+        code, _, err = cli(capsys, h.root, "star", h.ids["F"])
+        assert code == 1 and "state.json is damaged" in err, (text, err)
+        assert not list((h.root / "backups").glob("state-*-0.json"))
+        code, _, err = cli(capsys, h.root, "restore", "latest")
+        assert code == 0, err
+
+
+def test_restore_latest_brings_back_the_latest_good_backup(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "state.json"
     h = history
     path, bad = _damage(h, name, "random bytes")
     assert cli(capsys, h.root, "list")[0] == 1
@@ -294,10 +374,9 @@ def test_restore_latest_brings_back_the_latest_good_backup(
     with Library.open(h.root, readonly=True) as lib:
         got = _decisions(lib, h)
     assert got["A starred"] and got["B starred"], got  # what the latest backup held
-    if name == "state.json":
-        # The journal was intact: the decisions made after that backup are replayed too.
-        assert "then 3 later changes from the journal" in out, out
-        assert all(got.values()), got
+    # The journal was intact: the decisions made after that backup are replayed too.
+    assert "then 3 later changes from the journal" in out, out
+    assert all(got.values()), got
     assert cli(capsys, h.root, "list")[0] == 0
     # The damaged file is still there for whoever wants to look at it.
     (aside,) = path.parent.glob(f"{path.name}.damaged-*")

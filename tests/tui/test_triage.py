@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -337,40 +340,69 @@ async def test_writable_library_keys_are_enabled(library: Library, run_app: Any)
         assert not h.screen.query_one("#readonly-banner").display
 
 
-async def test_readonly_banner_says_when_the_other_papertui_closed(
-    seeded_dir: Path, run_app: Any, monkeypatch: pytest.MonkeyPatch
+async def _shell(root: Path, *argv: str) -> int:
+    """A papertui command in another process, as from the shell in the next pane (the
+    event loop keeps running meanwhile, as it does for the user)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-P",
+        "-m",
+        "papertui",
+        "--data-dir",
+        str(root),
+        *argv,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    assert proc.returncode == 0, err
+    return proc.returncode
+
+
+async def test_changes_made_in_the_shell_show_in_the_open_app_without_a_key(
+    seeded_dir: Path, run_app: Any, tmp_path: Path
 ) -> None:
-    from papertui.tui.screens.main import LOCK_RELEASED, MainScreen
-    from papertui.tui.system import lock_is_free
+    lib = Library.open(seeded_dir)
+    async with run_app(lib) as h:
+        await h.press("4")
+        pid = h.screen.rows.id_at(0)
+        assert pid is not None and not lib.state(pid).starred
+        before = lib.counts()["queue"]
+        await _shell(seeded_dir, "star", pid)
+        await _shell(seeded_dir, "tag", pid, "+from-shell")
+        started = time.monotonic()
+        await h.wait_for(lambda: "#from-shell" in h.text(), timeout=5)
+        assert time.monotonic() - started < 1.5
+        assert lib.state(pid).starred and h.screen.sidebar.counts["queue"] == before + 1
+        page = tmp_path / "today.txt"
+        page.write_text("A Paper From The Shell Pane\n\nIts abstract, long enough to count.\n")
+        await _shell(seeded_dir, "import", "--force", str(page))
+        started = time.monotonic()
+        await h.wait_for(lambda: h.screen.sidebar.counts["all"] == 258, timeout=5)
+        assert time.monotonic() - started < 2.5
+        at = h.screen.highlighted or ""
+        was = lib.state(at).starred
+        await h.press("s")  # and this app still writes
+        assert lib.state(at).starred is not was
 
-    monkeypatch.setattr(MainScreen, "LOCK_POLL_SECONDS", 0.05)
-    holder = Library.open(seeded_dir)  # the other papertui: writable, holds the lock
+
+async def test_two_apps_on_one_library_see_each_other_s_triage(
+    seeded_dir: Path, run_app: Any
+) -> None:
+    other = Library.open(seeded_dir)  # the second app's library
+    lib = Library.open(seeded_dir)
     try:
-        assert lock_is_free(seeded_dir) is False
-        lib = Library.open(seeded_dir, readonly=True)
-        reason = "Read-only: library is in use by another papertui"
-        async with run_app(lib, readonly_reason=reason) as h:
-            await h.pilot.pause(0.2)
-            assert not h.screen.lock_released
-            assert LOCK_RELEASED not in h.text()
-            holder.close()
-            await h.wait_for(lambda: h.screen.lock_released, timeout=5)
-            await h.pilot.pause()
-            assert LOCK_RELEASED in h.text()
-            assert h.screen._lock_timer is None  # polling stopped
-            assert h.screen.check_action("toggle_star", ()) is None  # still read-only here
-            await h.press("s")
-            assert not lib.state(h.screen.rows.id_at(0)).starred
+        async with run_app(lib) as h:
+            await h.press("4")
+            pid = h.screen.rows.id_at(0)
+            assert pid is not None
+            other.set_starred([pid], True)
+            await h.wait_for(lambda: lib.state(pid).starred, timeout=2)
+            await h.press("r")  # this app marks it read; the other sees it on its next look
+            other.refresh()
+            assert other.state(pid).read and other.state(pid).starred
     finally:
-        holder.close()
-    assert lock_is_free(seeded_dir) is True
-
-
-async def test_readonly_without_a_holder_does_not_poll(seeded_dir: Path, run_app: Any) -> None:
-    lib = Library.open(seeded_dir, readonly=True)
-    async with run_app(lib, readonly_reason="Read-only: opened with --readonly") as h:
-        assert h.screen._lock_timer is None
-        assert not h.screen.lock_released
+        other.close()
 
 
 async def test_queued_glyph_shows_in_list(library: Library, run_app: Any) -> None:

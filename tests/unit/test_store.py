@@ -19,6 +19,7 @@ from papertui.store import (
     LibraryLocked,
     ReadOnlyLibrary,
     Store,
+    StoreError,
 )
 
 
@@ -117,7 +118,7 @@ def test_failed_state_write_changes_nothing_and_next_write_works(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match=r"state\.journal: No space left on device \(free some"):
         store.put_states({"bbb": _state(2)})
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert set(store.load_states()) == {"aaa"}  # memory matches disk again
@@ -128,21 +129,46 @@ def test_failed_state_write_changes_nothing_and_next_write_works(
     store.close()
 
 
-def test_second_writer_is_refused_reader_is_not(tmp_path: Path) -> None:
-    first = Store(tmp_path)
-    with pytest.raises(LibraryLocked, match=f"pid {os.getpid()}"):
-        Store(tmp_path, lock_timeout=0.2)
+def test_two_writers_both_write_and_see_each_other(tmp_path: Path) -> None:
+    first, second = Store(tmp_path), Store(tmp_path)
+    first.load_states()
+    second.load_states()
+    first.put_states({"aaa": _state(1)})
+    second.put_states({"bbb": _state(2)})
+    assert first.poll_states() == {"bbb": _state(2)}
+    assert second.poll_states() == {}  # its own write: nothing new
+    assert set(second.current_states()) == {"aaa", "bbb"}
     reader = Store(tmp_path, readonly=True)
     with pytest.raises(ReadOnlyLibrary):
         reader.put_states({"aaa": _state(1)})
     first.close()
-    Store(tmp_path).close()  # released
+    second.close()
 
 
-def test_leftover_temp_files_are_cleaned_on_start(tmp_path: Path) -> None:
-    (tmp_path / ".state.json.tmp-12345").write_text("half")
+def test_a_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
+    holder, waiter = Store(tmp_path), Store(tmp_path)
+    waiter.state_lock.wait = 0.2
+    with holder.state_lock.hold(), pytest.raises(LibraryLocked, match="busy"):
+        waiter.put_states({"aaa": _state(1)})
+    waiter.put_states({"aaa": _state(1)})  # released: it goes through
+
+
+def test_leftover_temp_files_of_dead_processes_are_cleaned_on_start(tmp_path: Path) -> None:
+    gone = tmp_path / f".state.json.tmp-{_dead_pid()}"
+    live = tmp_path / f".papers.json.tmp-{os.getppid()}"  # a live process's write
+    gone.write_text("half")
+    live.write_text("being written")
     Store(tmp_path).close()
-    assert not (tmp_path / ".state.json.tmp-12345").exists()
+    assert not gone.exists()
+    assert live.exists()
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def test_backups_rotate_and_restore(tmp_path: Path) -> None:
@@ -196,6 +222,7 @@ def test_a_burst_of_commands_cannot_rotate_older_backups_away(tmp_path: Path) ->
     with Store(tmp_path) as store:
         store.load_states()
         names = [b.name for b in store.list_backups()]
-    assert len(names) == 4  # the burst kept one (the newest), replacing itself
-    assert names[0].endswith("-10.json")
+    # The burst kept two: its first (the state before it) and its newest, replacing itself.
+    assert len(names) == 5
+    assert names[0].endswith("-10.json") and names[1].endswith("-1.json")
     assert all(any(stamp in name for name in names) for stamp in old_days)

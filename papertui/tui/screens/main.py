@@ -63,7 +63,7 @@ from papertui.tui.models import (
     view_label,
 )
 from papertui.tui.selection import LibraryRows, pick_cursor
-from papertui.tui.system import browser_available, lock_is_free
+from papertui.tui.system import browser_available
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
 
@@ -88,8 +88,6 @@ DETAIL_WHILE_TYPING = 0.15
 READONLY_KEYS_NOTE = "triage keys are off (dimmed)"
 """Added to the read-only banner: why s, r, t, ... do nothing."""
 
-LOCK_RELEASED = "The other papertui has closed — restart papertui to make changes"
-"""The read-only banner once the papertui that held the library's lock has gone."""
 
 WRITE_ACTIONS = frozenset(
     {
@@ -167,7 +165,8 @@ class MainScreen(Screen[None]):
     """Textual's own, without its repaint of the whole screen (the header watches it and
     repaints its title): the count changes with nearly every keystroke of a search."""
 
-    LOCK_POLL_SECONDS: ClassVar[float] = 2.0
+    LIVE_POLL_SECONDS: ClassVar[float] = 0.25
+    """How often the screen looks for what other papertui processes wrote (a stat or two)."""
     """How often a library read-only because of another papertui checks whether its lock
     was released."""
 
@@ -186,6 +185,13 @@ class MainScreen(Screen[None]):
         """An import ended (posted from a worker thread)."""
 
         summary: ImportSummary | None
+        error: str | None
+
+    @dataclass
+    class CorpusReloaded(Message):
+        """Papers another process imported (or removed) were taken in (worker thread)."""
+
+        changed: int
         error: str | None
 
     @dataclass
@@ -226,9 +232,7 @@ class MainScreen(Screen[None]):
         self._partial = False
         self._jobs: dict[str, ActivityModel] = {}
         self._detail_timer: Timer | None = None
-        self._lock_timer: Timer | None = None
-        self.lock_released = False
-        """The papertui that held the lock (making this library read-only) has closed."""
+        self._poll_failed = False
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -254,8 +258,6 @@ class MainScreen(Screen[None]):
         reason = self.readonly_reason
         if not reason:
             return ""
-        if self.lock_released:
-            return f"Read-only: {LOCK_RELEASED}"
         reason = reason if reason.lower().startswith("read-only") else f"Read-only: {reason}"
         return f"{reason.rstrip('. ')} · {READONLY_KEYS_NOTE}"
 
@@ -265,7 +267,7 @@ class MainScreen(Screen[None]):
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
         # Filter synchronously as the text changes (SearchBar.Changed arrives later).
         self.watch(self.query_one(SearchBar), "text", self._search_text, init=False)
-        self._watch_lock()
+        self.set_interval(self.LIVE_POLL_SECONDS, self._poll_library)
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
         if len(self.library) == 0:
@@ -278,23 +280,56 @@ class MainScreen(Screen[None]):
         else:
             self.call_after_refresh(self._start_loading_abstracts)
 
-    # -- read-only: watch the other papertui ---------------------------------------------
-    def _watch_lock(self) -> None:
-        """When another papertui holds the lock, check now and then whether it has gone."""
-        if not self.triage.readonly or lock_is_free(self.library.root) is not False:
-            return  # writable, or read-only for another reason: nothing will change
-        self._lock_timer = self.set_interval(self.LOCK_POLL_SECONDS, self._check_lock)
-
-    def _check_lock(self) -> None:
-        """Say so in the banner once the lock is free (the library stays read-only here:
-        swapping it under the user's feet is not worth the risk; a restart is)."""
-        if lock_is_free(self.library.root) is not True:
+    # -- other processes: the shell in the next pane, a second app ------------------------
+    def _poll_library(self) -> None:
+        """Show what other papertui processes changed since the last look: triage states at
+        once (a stat when nothing changed), imported papers through a worker."""
+        if "import" in self._jobs:  # an import or a reload is under way; look again after
             return
-        if self._lock_timer is not None:
-            self._lock_timer.stop()
-            self._lock_timer = None
-        self.lock_released = True
-        self.query_one("#readonly-banner", Static).update(Content(self._banner_text()))
+        try:
+            found = self.library.refresh()
+        except (OSError, StoreError) as exc:
+            if not self._poll_failed:
+                self._poll_failed = True
+                self.notify(
+                    f"Cannot follow changes made elsewhere: {describe_error(exc)}",
+                    severity="warning",
+                    markup=False,
+                )
+            return
+        self._poll_failed = False
+        if found.corpus:
+            self._set_job("import", ActivityModel("Loading papers imported elsewhere"))
+            self._reload_worker()
+        elif found.any:
+            self._after_change(self.highlighted)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _reload_worker(self) -> None:
+        """Take in the corpus another process replaced (thread; never touches widgets)."""
+        try:
+            changed = self.library.reload_corpus()
+        except Exception as exc:
+            self.post_message(self.CorpusReloaded(0, describe_error(exc)))
+        else:
+            self.post_message(self.CorpusReloaded(len(changed), None))
+
+    @on(CorpusReloaded)
+    def _corpus_reloaded(self, event: CorpusReloaded) -> None:
+        """Show the papers imported elsewhere (and whatever else changed meanwhile)."""
+        self._set_job("import", None)
+        if event.error is not None:
+            self.notify(
+                f"Could not load the papers imported elsewhere: {event.error}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self._reselect_after_import = False
+        self.library.refresh()
+        self._after_change(self.highlighted)
+        if event.changed:
+            self._start_loading_abstracts()  # and the new papers into the search index
 
     # -- data -----------------------------------------------------------------------------
     def _refresh_sidebar(self) -> None:
