@@ -397,7 +397,8 @@ class Library:
     def _forget(self, ids: set[str]) -> None:
         """Drop papers another process removed from the corpus (under the lock)."""
         keep = [i for i, pid in enumerate(self._ids) if pid not in ids]
-        self._cols = {k: [list(col)[i] for i in keep] for k, col in self._cols.items()}
+        cols = {k: list(col) for k, col in self._cols.items()}
+        self._cols = {k: [col[i] for i in keep] for k, col in cols.items()}
         self._ids = [self._ids[i] for i in keep]
         self._row_map = None
         for pid in ids:
@@ -405,6 +406,10 @@ class Library:
             self._abstracts.pop(pid, None)
             self._text.pop(pid, None)
             self._index_of.pop(pid, None)
+        self._corpus_moved()
+
+    def _corpus_moved(self) -> None:
+        """Drop what was derived from the corpus's rows (under the lock, after a change)."""
         self._title_only = None
         self._generation += 1
         self._index_rows.clear()
@@ -1255,12 +1260,7 @@ class Library:
                 self._text.pop(pid, None)  # rebuilt on demand by _haystack
             for pid in docs:  # changed or new: no longer (or not yet) in the word index
                 self._index_of.pop(pid, None)
-            self._title_only = None
-            self._generation += 1
-            self._index_rows.clear()
-            self._sorted.clear()
-            self._hay_cache.clear()
-            self._last = None
+            self._corpus_moved()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ CORE = [
     "paths",
     "fsutil",
     "wordindex",
+    "journal",
+    "locking",
     "cli",
 ]
 
