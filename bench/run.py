@@ -120,6 +120,21 @@ METRICS: tuple[Metric, ...] = (
         True,
     ),
     Metric(
+        "save_concurrent_ms",
+        "Save (Library API) while another process writes 200/s",
+        "ms",
+        "journal_append_ms",
+        True,
+    ),
+    Metric("poll_idle_ms", "Look for other processes' writes, nothing new", "ms", None, True),
+    Metric(
+        "seen_elsewhere_ms",
+        "Another process's write → seen here (looking every 10 ms)",
+        "ms",
+        None,
+        True,
+    ),
+    Metric(
         "search_broad_ms",
         f"Search keystroke, broad `{SEARCH_QUERIES[0]}`",
         "ms",
@@ -458,6 +473,80 @@ def triaged_saves(lib: Path, share: float, count: int) -> tuple[int, list[float]
     return stored, out
 
 
+OTHER_WRITER = """
+import sys, time
+from pathlib import Path
+from papertui.library import Library
+
+lib = Library.open(Path(sys.argv[1]))
+ids = lib.sorted_ids("date")[-200:]
+print("ready", flush=True)
+for line in sys.stdin:
+    if line.startswith("busy"):  # write 200 times a second until told otherwise
+        end, i = time.time() + float(line.split()[1]), 0
+        while time.time() < end:
+            lib.set_starred([ids[i % 100]], (i // 100) % 2 == 0)
+            i += 1
+            time.sleep(0.005)
+        print("done", i, flush=True)
+    else:  # "star N": one write, then when it was acknowledged
+        lib.set_starred([ids[100 + int(line.split()[1])]], True)
+        print(time.time(), flush=True)
+"""
+
+
+def concurrent_saves(lib: Path, count: int) -> tuple[list[float], list[float], list[float]]:
+    """The live library with another process writing: ``count`` read toggles through the
+    Library API (what the app calls) while the other process writes 200 times a second (ms
+    each); the cost of the app's periodic look when nothing changed (ms); and how long a
+    write by the other process takes to be seen here, looking every 10 ms (ms; the app looks
+    every 250 ms, which it adds at most)."""
+    from papertui.library import Library
+
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-c", OTHER_WRITER, str(lib)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(lib),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        with Library.open(lib) as library:
+            pid = library.sorted_ids("date")[0]
+            others = library.sorted_ids("date")[-100:]
+            proc.stdin.write(f"busy {max(2.0, count * 0.03)}\n")
+            proc.stdin.flush()
+            saves = []
+            for i in range(count):
+                t0 = time.perf_counter()
+                library.set_read([pid], i % 2 == 0)
+                saves.append((time.perf_counter() - t0) * 1000)
+                library.refresh()
+                time.sleep(0.01)
+            proc.stdout.readline()  # done
+            library.refresh()
+            idle = []
+            for _ in range(50):
+                t0 = time.perf_counter()
+                library.refresh()
+                idle.append((time.perf_counter() - t0) * 1000)
+            seen = []
+            for n in range(20):
+                proc.stdin.write(f"star {n}\n")
+                proc.stdin.flush()
+                acked = float(proc.stdout.readline())
+                while not library.state(others[n]).starred:
+                    time.sleep(0.01)
+                    library.refresh()
+                seen.append((time.time() - acked) * 1000)
+        return saves, idle, seen
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -599,6 +688,11 @@ def measure_size(papers: int, cfg: Config) -> SizeResult:
         triaged, saves = triaged_saves(lib, 0.2, cfg.keys)
         result.notes["triaged_states"] = triaged
         result.add("save_triaged_ms", *saves)
+    with _step(result, "saves with another process writing"):
+        saves, idle, seen = concurrent_saves(lib, cfg.keys)
+        result.add("save_concurrent_ms", *saves)
+        result.add("poll_idle_ms", *idle)
+        result.add("seen_elsewhere_ms", *seen)
     return result
 
 
