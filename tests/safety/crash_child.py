@@ -93,6 +93,9 @@ def work(cmd: dict[str, object]) -> None:
             continue
 
         ids = lib.ids
+        part = cmd.get("part")
+        if part is not None:  # two workers at once: each on its own half of the papers
+            ids = [p for p in ids if int(p[-1], 16) % 2 == part]
         chosen = sorted({ids[rng.randrange(len(ids))] for _ in range(rng.randint(1, 3))})
         kind = rng.choice(("star", "unstar", "read", "unread", "tag", "untag", "note"))
         if kind in ("star", "unstar"):

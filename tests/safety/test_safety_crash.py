@@ -261,9 +261,32 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_action(
                 f"iteration {it} (seed {seed}, mode {mode}, "
                 f"kill {delay * 1000:.1f} ms after {anchor})"
             )
+            # Half the time a second process writes at once (the app and a command in the
+            # next pane), on the other half of the papers, and is killed too.
+            pair = rng.random() < 0.5
+            part = 0 if pair else None
             worker = server.ask(
-                op="run", root=str(root), seed=seed, mode=mode, log=str(log), max_actions=100_000
+                op="run",
+                root=str(root),
+                seed=seed,
+                mode=mode,
+                log=str(log),
+                max_actions=100_000,
+                part=part,
             )["pid"]
+            log2 = tmp_path / f"log-{it:03d}-b.txt"
+            worker2 = None
+            if pair:
+                worker2 = server.ask(
+                    op="run",
+                    root=str(root),
+                    seed=seed + 500_000,
+                    mode="plain",
+                    log=str(log2),
+                    max_actions=100_000,
+                    part=1,
+                )["pid"]
+                stats["kills of two writers at once"] += 1
             if anchor == "open":
                 deadline = time.monotonic() + 10
                 while not (log.exists() and log.read_bytes().startswith(b"open\n")):
@@ -273,14 +296,23 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_action(
                     time.sleep(0.0005)
             time.sleep(delay)
             os.kill(worker, signal.SIGKILL)
-            status = server.ask(op="wait", pid=worker)["status"]
-            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
-                f"{where}: the worker did not die by SIGKILL (status {status}); "
-                f"its stderr:\n{server.stderr_text()}"
-            )
+            if worker2 is not None:
+                time.sleep(rng.uniform(0.0, MAX_DELAY / 4))
+                os.kill(worker2, signal.SIGKILL)
+            for w in (worker, worker2):
+                if w is None:
+                    continue
+                status = server.ask(op="wait", pid=w)["status"]
+                assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+                    f"{where}: the worker did not die by SIGKILL (status {status}); "
+                    f"its stderr:\n{server.stderr_text()}"
+                )
 
             text = log.read_text() if log.exists() else ""
             run = Log.parse(text)
+            if worker2 is not None:
+                other = Log.parse(log2.read_text() if log2.exists() else "")
+                run = Log(run.acks + other.acks, {**run.in_flight, **other.in_flight}, run.opens)
             stats["acks"] += len(run.acks)
             stats["kills after an ack"] += bool(run.acks)
             stats["kills with an action in flight"] += bool(run.in_flight)
