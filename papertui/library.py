@@ -15,13 +15,17 @@ import operator
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from datetime import date
 from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
 
-from papertui.models import Paper, ParsedPaper, Source, TriageState, now_iso, paper_id
+from papertui.decisions import DEFAULT_STATE, Decisions, normalise_tag
+from papertui.errors import LibraryError
+from papertui.history import Change, UndoStack
+from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import
+from papertui.models import Paper, ParsedPaper, Source, TriageState, now_iso
 from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
@@ -81,59 +85,6 @@ _SCAN_ROWS = 2000
 """Rows :meth:`Library._row_of` scans before the id index is built."""
 
 
-class LibraryError(Exception):
-    """A user-facing problem (unknown id, bad view, ...), with a one-line message."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One triage action: the states before and after, for undo and redo."""
-
-    label: str
-    before: dict[str, TriageState]
-    after: dict[str, TriageState]
-    kept: int = 0
-    """For an undo or redo: fields left as another process changed them since."""
-
-    @property
-    def count(self) -> int:
-        """How many papers the action touched."""
-        return len(self.after)
-
-
-@dataclass
-class UndoStack:
-    """Undo/redo history of :class:`Change` values (pure; the library applies them)."""
-
-    limit: int = 500
-    done: list[Change] = field(default_factory=list)
-    undone: list[Change] = field(default_factory=list)
-
-    def push(self, change: Change) -> None:
-        """Record a new action (clears the redo history)."""
-        if not change.after:
-            return
-        self.done.append(change)
-        del self.done[: -self.limit]
-        self.undone.clear()
-
-    def pop_undo(self) -> Change | None:
-        """The action to undo (moved to the redo history), or None."""
-        if not self.done:
-            return None
-        change = self.done.pop()
-        self.undone.append(change)
-        return change
-
-    def pop_redo(self) -> Change | None:
-        """The action to redo (moved back to the undo history), or None."""
-        if not self.undone:
-            return None
-        change = self.undone.pop()
-        self.done.append(change)
-        return change
-
-
 @dataclass(frozen=True)
 class Refresh:
     """What :meth:`Library.refresh` found other processes had changed."""
@@ -169,93 +120,12 @@ def _writes(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 @dataclass(frozen=True)
-class ImportReport:
-    """What an import did, counted over distinct papers."""
-
-    total: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    new_ids: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        """``N papers: X new, Y updated, Z unchanged``."""
-        noun = "paper" if self.total == 1 else "papers"
-        return (
-            f"{self.total} {noun}: {self.new} new, {self.updated} updated, "
-            f"{self.unchanged} unchanged"
-        )
-
-
-@dataclass(frozen=True)
 class Selection:
     """The result of a view + query + sort: paper ids in display order."""
 
     ids: list[str]
     partial: bool = False
     """True when abstracts were not loaded yet, so words were matched on titles only."""
-
-
-@dataclass
-class _Merged:
-    """A paper being assembled from one or more entries (import)."""
-
-    title: str
-    abstract: str
-    authors_count: int | None
-    published: date | None
-    upvotes: int | None
-    code_urls: list[str]
-    project_urls: list[str]
-    sources: list[Source]
-
-    def absorb(self, other: _Merged) -> None:
-        """Keep the richest metadata of both."""
-        if len(other.abstract) > len(self.abstract):
-            self.abstract = other.abstract
-        if other.authors_count is not None:
-            self.authors_count = max(self.authors_count or 0, other.authors_count)
-        if self.published is None:
-            self.published = other.published
-        if other.upvotes is not None:
-            self.upvotes = max(self.upvotes or 0, other.upvotes)
-        for url in other.code_urls:
-            if url not in self.code_urls:
-                self.code_urls.append(url)
-        for url in other.project_urls:
-            if url not in self.project_urls:
-                self.project_urls.append(url)
-        for src in other.sources:
-            if src not in self.sources:
-                self.sources.append(src)
-
-    @classmethod
-    def of(cls, p: ParsedPaper) -> _Merged:
-        return cls(
-            title=p.title,
-            abstract=p.abstract,
-            authors_count=p.authors_count,
-            published=p.published,
-            upvotes=p.upvotes,
-            code_urls=list(p.code_urls),
-            project_urls=list(p.project_urls),
-            sources=[p.source],
-        )
-
-
-def _merge(entries: Iterable[ParsedPaper]) -> dict[str, _Merged]:
-    merged: dict[str, _Merged] = {}
-    for entry in entries:
-        pid = paper_id(entry.title)
-        m = _Merged.of(entry)
-        if pid in merged:
-            merged[pid].absorb(m)
-        else:
-            merged[pid] = m
-    return merged
-
-
-_STATE_DOC_KEYS = ("starred", "queue_position", "read", "tags", "note", "changed")
 
 
 class Library:
@@ -276,11 +146,9 @@ class Library:
         """Paper id -> row in the columns; see :attr:`_row`."""
         self._cols: dict[str, Sequence[Any]] = cols
         self._papers: dict[str, Paper] = {}
-        self._states: dict[str, TriageState] = {
-            pid: TriageState.from_doc(doc) for pid, doc in store.load_states().items()
-        }
-        self._decided_ids: set[str] | None = None
-        """Cache of :meth:`_decided`."""
+        self.decisions = Decisions(store, self._lock, on_change=self._states_changed)
+        """The triage state, its changes and this process's undo history."""
+        self.undo = self.decisions.undo
         self._title_only: dict[str, str] | None = None
         """Cache of :meth:`_title_texts`."""
         self._generation = 0
@@ -299,7 +167,6 @@ class Library:
         self._index_rows: dict[Sort, list[int] | None] = {}
         """For each sort, the index number of each row (``len(index)`` if not covered;
         None when the rows are in index order and all covered)."""
-        self.undo = UndoStack()
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -335,25 +202,9 @@ class Library:
 
     # -- other processes ----------------------------------------------------------------
     def _take_states(self, changed: dict[str, Any] | None) -> set[str] | None:
-        """Take in triage states other processes stored (see :meth:`Store.poll_states`);
-        returns the ids whose state changed, or None if any may have."""
-        if changed is not None and not changed:
-            return set()
-        with self._lock:
-            if changed is None:
-                self._states = {
-                    pid: TriageState.from_doc(doc)
-                    for pid, doc in self.store.current_states().items()
-                }
-            else:
-                for pid, doc in changed.items():
-                    if doc is None:
-                        self._states.pop(pid, None)
-                    else:
-                        self._states[pid] = TriageState.from_doc(doc)
-            self._last = None
-            self._decided_ids = None
-        return None if changed is None else set(changed)
+        """Take in triage states other processes stored; returns the ids whose state
+        changed, or None if any may have."""
+        return self.decisions.take(changed)
 
     def refresh(self) -> Refresh:
         """Take in what other processes wrote since the last look: cheap when nothing
@@ -407,6 +258,10 @@ class Library:
             self._text.pop(pid, None)
             self._index_of.pop(pid, None)
         self._corpus_moved()
+
+    def _states_changed(self) -> None:
+        """Triage states changed (here or elsewhere): the last search's results are stale."""
+        self._last = None
 
     def _corpus_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
@@ -738,59 +593,22 @@ class Library:
                 rows = list(filterfalse(wrong.__contains__, rows))
         return list(map(ids.__getitem__, rows))
 
-    # -- triage state -------------------------------------------------------------------
+    # -- triage (the bodies are in papertui.decisions) ----------------------------------
     def state(self, pid: str) -> TriageState:
         """The triage state of a paper (the default state if untouched)."""
-        return self._states.get(pid, _DEFAULT)
+        return self.decisions.state(pid)
 
     def queue(self) -> list[str]:
         """The reading queue: starred papers in queue order."""
-        starred = [(s.queue_position or 0, pid) for pid, s in self._states.items() if s.starred]
-        return [pid for _, pid in sorted(starred)]
+        return self.decisions.queue()
 
     def tags(self) -> Counter[str]:
         """Every tag in use with its number of papers."""
-        counts: Counter[str] = Counter()
-        for s in self._states.values():
-            counts.update(s.tags)
-        return counts
+        return self.decisions.tags()
 
     def counts(self) -> dict[str, int]:
         """Papers per built-in view."""
-        starred = read = both = 0
-        for s in self._states.values():
-            starred += s.starred
-            read += s.read
-            both += s.starred and s.read
-        total = len(self._ids)
-        return {
-            "inbox": total - starred - read + both,
-            "queue": starred,
-            "read": read,
-            "all": total,
-        }
-
-    def _commit(self, label: str, after: dict[str, TriageState], *, record: bool = True) -> Change:
-        """Store new states (durably) and update memory; returns the change for undo."""
-        after = {pid: s for pid, s in after.items() if s != self.state(pid)}
-        before = {pid: self.state(pid) for pid in after}
-        change = Change(label, before, after)
-        if not after:
-            return change
-        self.store.put_states(
-            {pid: (None if s.is_default else s.to_doc()) for pid, s in after.items()}
-        )
-        with self._lock:
-            for pid, s in after.items():
-                if s.is_default:
-                    self._states.pop(pid, None)
-                else:
-                    self._states[pid] = s
-            self._last = None
-            self._decided_ids = None
-        if record:
-            self.undo.push(change)
-        return change
+        return self.decisions.counts(len(self._ids))
 
     def _check(self, ids: Iterable[str]) -> list[str]:
         out = list(dict.fromkeys(ids))
@@ -802,133 +620,48 @@ class Library:
     @_writes
     def set_starred(self, ids: Iterable[str], starred: bool) -> Change:
         """Queue (star) or unqueue papers; newly queued papers go to the end of the queue."""
-        ids = self._check(ids)
-        nxt = max((s.queue_position or 0 for s in self._states.values() if s.starred), default=0)
-        after: dict[str, TriageState] = {}
-        for pid in ids:
-            s = self.state(pid)
-            if s.starred == starred:
-                continue
-            if starred:
-                nxt += 1
-                after[pid] = s.with_changes(starred=True, queue_position=nxt)
-            else:
-                after[pid] = s.with_changes(starred=False, queue_position=None)
-        verb = "Queued" if starred else "Unqueued"
-        return self._commit(f"{verb} {_n(len(after))}", after)
+        return self.decisions.commit(*self.decisions.starring(self._check(ids), starred))
 
     @_writes
     def set_read(self, ids: Iterable[str], read: bool) -> Change:
         """Mark papers read or unread."""
-        ids = self._check(ids)
-        after = {
-            pid: self.state(pid).with_changes(read=read)
-            for pid in ids
-            if self.state(pid).read != read
-        }
-        verb = "Marked read" if read else "Marked unread"
-        return self._commit(f"{verb}: {_n(len(after))}", after)
+        return self.decisions.commit(*self.decisions.reading(self._check(ids), read))
 
     @_writes
     def tag(
         self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> Change:
-        """Add and remove tags (names are normalised: trimmed, inner spaces to '-')."""
-        ids = self._check(ids)
-        add_t = [normalise_tag(t) for t in add]
-        rem_t = {normalise_tag(t) for t in remove}
-        for t in [*add_t, *rem_t]:
-            if not t:
-                raise LibraryError("a tag name cannot be empty")
-        both = sorted(rem_t.intersection(add_t))
-        if both:
-            raise LibraryError(f"tag '{both[0]}' is both added and removed")
-        after: dict[str, TriageState] = {}
-        for pid in ids:
-            s = self.state(pid)
-            tags = [t for t in s.tags if t not in rem_t]
-            tags += [t for t in add_t if t not in tags]
-            if tuple(tags) != s.tags:
-                after[pid] = s.with_changes(tags=tuple(tags))
-        parts = [f"+{t}" for t in add_t] + [f"-{t}" for t in sorted(rem_t)]
-        return self._commit(f"Tagged {_n(len(after))} {' '.join(parts)}", after)
+        """Add and remove tags (names are normalised: see :func:`normalise_tag`)."""
+        return self.decisions.commit(*self.decisions.tagging(self._check(ids), add, remove))
 
     @_writes
     def set_note(self, pid: str, note: str) -> Change:
         """Replace a paper's note ("" removes it)."""
         (pid,) = self._check([pid])
-        note = note.rstrip()
-        s = self.state(pid)
-        after = {pid: s.with_changes(note=note)} if note != s.note else {}
-        return self._commit("Note saved" if note else "Note removed", after)
+        return self.decisions.commit(*self.decisions.noting(pid, note))
 
     @_writes
     def move_in_queue(self, pid: str, delta: int) -> Change:
         """Move a queued paper ``delta`` places (negative = towards the front)."""
         (pid,) = self._check([pid])
-        queue = self.queue()
-        if pid not in queue:
-            raise LibraryError("only queued papers can be moved in the queue")
-        i = queue.index(pid)
-        j = max(0, min(len(queue) - 1, i + delta))
-        if i == j:
-            where = "top" if delta < 0 else "end"
-            return Change(f"Already at the {where} of the queue", {}, {})
-        queue.insert(j, queue.pop(i))
-        after = {}
-        for pos, qid in enumerate(queue, 1):
-            s = self.state(qid)
-            if s.queue_position != pos:
-                after[qid] = replace(s, queue_position=pos)
-        return self._commit(f"Moved to position {j + 1} of {len(queue)}", after)
+        return self.decisions.commit(*self.decisions.moving(pid, delta))
 
     @_writes
     def apply_states(self, states: dict[str, TriageState], label: str) -> Change:
         """Set states as given, without recording history."""
-        return self._commit(label, dict(states), record=False)
-
-    def _replay(self, change: Change, forward: bool) -> int:
-        """Undo (or redo) ``change``: only the fields it changed, and of those only the
-        ones still as it left them. A field another process changed since is kept as that
-        process left it; returns how many were kept so."""
-        src, dst = (change.before, change.after) if forward else (change.after, change.before)
-        after: dict[str, TriageState] = {}
-        kept = 0
-        for pid in change.after:
-            cur = self.state(pid)
-            new = _revert(cur, src[pid], dst[pid])
-            kept += new[1]
-            if new[0] != cur:
-                after[pid] = new[0]
-        verb = "Redid" if forward else "Undid"
-        self._commit(f"{verb}: {change.label}", after, record=False)
-        return kept
+        return self.decisions.commit(label, dict(states), record=False)
 
     @_writes
     def undo_last(self) -> Change | None:
         """Undo this process's last recorded action; returns it (with, in
         :attr:`Change.kept`, how many of its fields were left as another process changed
         them since), or None if there is nothing to undo."""
-        change = self.undo.pop_undo()
-        if change is not None:
-            try:
-                return replace(change, kept=self._replay(change, forward=False))
-            except BaseException:
-                self.undo.pop_redo()  # not saved: it stays the action to undo
-                raise
-        return change
+        return self.decisions.step(forward=False)
 
     @_writes
     def redo_last(self) -> Change | None:
         """Redo the last undone action (same rules as :meth:`undo_last`)."""
-        change = self.undo.pop_redo()
-        if change is not None:
-            try:
-                return replace(change, kept=self._replay(change, forward=True))
-            except BaseException:
-                self.undo.pop_undo()  # not saved: it stays the action to redo
-                raise
-        return change
+        return self.decisions.step(forward=True)
 
     # -- views and search ---------------------------------------------------------------
     def sorted_ids(self, sort: Sort) -> list[str]:
@@ -987,11 +720,11 @@ class Library:
 
     def _in_view(self, view: str) -> Callable[[str], bool] | None:
         """A fast membership test for a view (None for ``all``); sets, no per-paper code."""
-        states = self._states
+        states = self.decisions.states
         if view == "all":
             return None
         if view == "inbox":
-            decided = self._decided()
+            decided = self.decisions.decided()
             return lambda p: p not in decided
         if view == "read":
             return {p for p, s in states.items() if s.read}.__contains__
@@ -1001,16 +734,6 @@ class Library:
             tag = view[4:]
             return {p for p, s in states.items() if tag in s.tags}.__contains__
         raise LibraryError(f"unknown view '{view}' (use inbox, queue, read, all or tag:NAME)")
-
-    def _decided(self) -> set[str]:
-        """Papers out of the inbox (queued or read); kept until the next change of state
-        (every search keystroke in the inbox asks; 20k triaged papers take ~5 ms to go
-        through)."""
-        decided = self._decided_ids
-        if decided is None:
-            decided = {p for p, s in self._states.items() if not s.in_inbox}
-            self._decided_ids = decided
-        return decided
 
     def view_ids(self, view: str, sort: Sort) -> list[str]:
         """The ids of a view (``inbox``, ``queue``, ``read``, ``all``, ``tag:NAME``), sorted.
@@ -1024,7 +747,7 @@ class Library:
     def _restrict(self, view: str, ids: list[str]) -> list[str]:
         """``ids`` (in their order) that belong to ``view``."""
         if view == "inbox":  # the big one: exclude the few decided papers
-            return list(filterfalse(self._decided().__contains__, ids))
+            return list(filterfalse(self.decisions.decided().__contains__, ids))
         member = self._in_view(view)
         return ids if member is None else list(filter(member, ids))
 
@@ -1086,7 +809,7 @@ class Library:
                 if not terms.complete:  # filters too: check them on what the words leave
                     pred, states, haystack, paper = (
                         query.predicate,
-                        self._states,
+                        self.decisions.states,
                         self._haystack,
                         self.paper,
                     )
@@ -1130,7 +853,7 @@ class Library:
         else:
             base = prev.result.ids if prev is not None else self.view_ids(view, sort)
             pred = query.predicate
-            states, haystack, paper = self._states, self._haystack, self.paper
+            states, haystack, paper = self.decisions.states, self._haystack, self.paper
             ids = [p for p in base if pred(paper(p), states.get(p, _DEFAULT), haystack(p))]
         result = Selection(ids, partial)
         self._last = _Search(view, sort, query, result, hays, found)
@@ -1168,55 +891,18 @@ class Library:
         with self.store.corpus_write():
             if self.store.corpus_changed():
                 self.reload_corpus()  # merge with the corpus as it is now, not as it was read
-            return self._import(_merge(entries), now or now_iso())
+            return self._import(merge_entries(entries), now or now_iso())
 
-    def _import(self, merged: dict[str, _Merged], stamp: str) -> ImportReport:
-        new_ids: list[str] = []
-        updated = unchanged = 0
-        docs: dict[str, dict[str, Any]] = {}
-        abstracts: dict[str, str] = {}
-        for pid, m in merged.items():
-            if pid in self._row:
-                old = self.paper(pid)
-                cur = _Merged(
-                    title=old.title,
-                    abstract=self.abstract(pid),
-                    authors_count=old.authors_count,
-                    published=old.published,
-                    upvotes=old.upvotes,
-                    code_urls=list(old.code_urls),
-                    project_urls=list(old.project_urls),
-                    sources=list(old.sources),
-                )
-                before = replace(
-                    cur,
-                    code_urls=list(cur.code_urls),
-                    project_urls=list(cur.project_urls),
-                    sources=list(cur.sources),
-                )
-                cur.absorb(m)
-                if cur == before:
-                    unchanged += 1
-                    continue
-                updated += 1
-                docs[pid] = _doc(cur, old.added_at)
-                if cur.abstract != before.abstract:
-                    abstracts[pid] = cur.abstract
-            else:
-                new_ids.append(pid)
-                docs[pid] = _doc(m, stamp)
-                abstracts[pid] = m.abstract
-        if docs:
-            order = self._date_order_after(docs)
-            self.store.save_papers(docs, abstracts, order=order)
-            self._apply_docs(docs, abstracts)
-        return ImportReport(
-            total=len(merged),
-            new=len(new_ids),
-            updated=updated,
-            unchanged=unchanged,
-            new_ids=tuple(new_ids),
-        )
+    def _import(self, merged: dict[str, MergedPaper], stamp: str) -> ImportReport:
+        def stored(pid: str) -> tuple[Paper, str] | None:
+            return (self.paper(pid), self.abstract(pid)) if pid in self._row else None
+
+        plan = plan_import(merged, stored, stamp)
+        if plan.docs:
+            order = self._date_order_after(plan.docs)
+            self.store.save_papers(plan.docs, plan.abstracts, order=order)
+            self._apply_docs(plan.docs, plan.abstracts)
+        return plan.report
 
     def _date_order_after(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         """Every id, newest first, as it will be once ``docs`` are stored.
@@ -1296,58 +982,4 @@ def _having(rows: Iterable[int], texts: Iterable[str], needle: str) -> list[int]
     return list(compress(rows, map(operator.contains, texts, repeat(needle))))
 
 
-def _doc(m: _Merged, added_at: str) -> dict[str, Any]:
-    return {
-        "title": m.title,
-        "authors_count": m.authors_count,
-        "published": m.published.isoformat() if m.published else None,
-        "upvotes": m.upvotes,
-        "code_urls": list(m.code_urls),
-        "project_urls": list(m.project_urls),
-        "sources": [[s.file, s.page_date] for s in m.sources],
-        "added_at": added_at,
-    }
-
-
-_FIELDS = tuple(f.name for f in fields(TriageState) if f.name not in ("changed", "tags"))
-
-
-def _revert(cur: TriageState, was: TriageState, to: TriageState) -> tuple[TriageState, int]:
-    """``cur`` with the change from ``was`` to ``to`` undone field by field (tags one by
-    one), where ``cur`` still holds what the change left; and how many fields were kept
-    because another process changed them since."""
-    changes: dict[str, Any] = {}
-    kept = 0
-    for name in _FIELDS:
-        a, b = getattr(was, name), getattr(to, name)
-        if a == b:
-            continue
-        if getattr(cur, name) == a:
-            changes[name] = b
-        elif name != "queue_position":  # positions follow the queue; not a user's field
-            kept += 1
-    if changes.get("starred") is False:
-        changes["queue_position"] = None
-    elif changes.get("starred") is True and "queue_position" not in changes:
-        changes["queue_position"] = to.queue_position
-    added = [t for t in was.tags if t not in to.tags]  # what undoing/redoing removes
-    removed = [t for t in to.tags if t not in was.tags]  # what it puts back
-    if added or removed:
-        tags = [t for t in cur.tags if t not in added]
-        tags += [t for t in removed if t not in tags]
-        if tuple(tags) != cur.tags:
-            changes["tags"] = tuple(tags)
-    return (cur.with_changes(**changes) if changes else cur), kept
-
-
-def normalise_tag(name: str) -> str:
-    """A tag as stored: trimmed, lower-case, inner white space turned into '-', without the
-    leading '#' the app shows tags with (typing ``#nlp`` means the tag ``nlp``)."""
-    return "-".join(name.strip().lstrip("#").lower().split())
-
-
-def _n(count: int) -> str:
-    return f"{count} paper" if count == 1 else f"{count} papers"
-
-
-_DEFAULT = TriageState()
+_DEFAULT = DEFAULT_STATE

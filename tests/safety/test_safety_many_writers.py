@@ -134,10 +134,11 @@ WRITER = textwrap.dedent(
 
     go, who, ids, mode = Path(sys.argv[1]), sys.argv[2], sys.argv[3].split(","), sys.argv[4]
     rng = random.Random(who)
+    lib = Library.open(Path(sys.argv[5])) if mode == "app" else None
+    print("ready", flush=True)
     while not go.exists():
         time.sleep(0.001)
     done, fails = [], []
-    lib = Library.open(Path(sys.argv[5])) if mode == "app" else None
     with contextlib.redirect_stdout(io.StringIO()):
         for i, pid in enumerate(ids):
             if lib is not None:  # a long-running process, like the app
@@ -179,7 +180,8 @@ def test_four_processes_apps_and_commands_writing_at_once_lose_no_update(
         )
         for who, mode in kinds.items()
     }
-    time.sleep(0.5)
+    for proc in procs.values():  # every process started and waiting
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
     go.touch()
     results = {}
     for who, proc in procs.items():
@@ -188,8 +190,15 @@ def test_four_processes_apps_and_commands_writing_at_once_lose_no_update(
         results[who] = json.loads(out.splitlines()[-1])
     for who, res in results.items():
         assert res["fails"] == [], f"process {who}: failed updates {res['fails']}"
-    a, c = results["a"]["done"], results["c"]["done"]
-    assert sum(a[0] < t < a[-1] for t in c) >= 5, "the processes did not overlap"
+    spans = {w: (r["done"][0], r["done"][-1]) for w, r in results.items()}
+    overlaps = sum(
+        spans[w][0] < t < spans[w][1]
+        for w in kinds
+        for v in kinds
+        if v != w
+        for t in results[v]["done"]
+    )
+    assert overlaps >= 5, f"the processes did not run at the same time: {spans}"
     lost = []
     with Library.open(root, readonly=True) as lib:
         for i, pid in enumerate(ids):

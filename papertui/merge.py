@@ -1,0 +1,171 @@
+"""Import planning, pure: parsed entries merged per paper, then what an import writes.
+
+Entries for the same paper (the same title on several pages) are merged into one keeping the
+richest metadata and every source page; a paper already in the library is refreshed only
+when the import brings something new. No I/O: the library stores the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from papertui.models import Paper, ParsedPaper, Source, paper_id
+
+__all__ = ["ImportPlan", "ImportReport", "MergedPaper", "merge_entries", "plan_import"]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, counted over distinct papers."""
+
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_ids: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """``N papers: X new, Y updated, Z unchanged``."""
+        noun = "paper" if self.total == 1 else "papers"
+        return (
+            f"{self.total} {noun}: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+@dataclass
+class MergedPaper:
+    """A paper being assembled from one or more entries (import)."""
+
+    title: str
+    abstract: str
+    authors_count: int | None
+    published: date | None
+    upvotes: int | None
+    code_urls: list[str]
+    project_urls: list[str]
+    sources: list[Source]
+
+    def absorb(self, other: MergedPaper) -> None:
+        """Keep the richest metadata of both."""
+        if len(other.abstract) > len(self.abstract):
+            self.abstract = other.abstract
+        if other.authors_count is not None:
+            self.authors_count = max(self.authors_count or 0, other.authors_count)
+        if self.published is None:
+            self.published = other.published
+        if other.upvotes is not None:
+            self.upvotes = max(self.upvotes or 0, other.upvotes)
+        for url in other.code_urls:
+            if url not in self.code_urls:
+                self.code_urls.append(url)
+        for url in other.project_urls:
+            if url not in self.project_urls:
+                self.project_urls.append(url)
+        for src in other.sources:
+            if src not in self.sources:
+                self.sources.append(src)
+
+    @classmethod
+    def of(cls, p: ParsedPaper) -> MergedPaper:
+        return cls(
+            title=p.title,
+            abstract=p.abstract,
+            authors_count=p.authors_count,
+            published=p.published,
+            upvotes=p.upvotes,
+            code_urls=list(p.code_urls),
+            project_urls=list(p.project_urls),
+            sources=[p.source],
+        )
+
+
+def merge_entries(entries: Iterable[ParsedPaper]) -> dict[str, MergedPaper]:
+    merged: dict[str, MergedPaper] = {}
+    for entry in entries:
+        pid = paper_id(entry.title)
+        m = MergedPaper.of(entry)
+        if pid in merged:
+            merged[pid].absorb(m)
+        else:
+            merged[pid] = m
+    return merged
+
+
+def _doc(m: MergedPaper, added_at: str) -> dict[str, Any]:
+    return {
+        "title": m.title,
+        "authors_count": m.authors_count,
+        "published": m.published.isoformat() if m.published else None,
+        "upvotes": m.upvotes,
+        "code_urls": list(m.code_urls),
+        "project_urls": list(m.project_urls),
+        "sources": [[s.file, s.page_date] for s in m.sources],
+        "added_at": added_at,
+    }
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What an import writes: metadata documents and abstracts of the papers that change."""
+
+    docs: dict[str, dict[str, Any]]
+    abstracts: dict[str, str]
+    report: ImportReport
+
+
+def plan_import(
+    merged: dict[str, MergedPaper],
+    stored: Callable[[str], tuple[Paper, str] | None],
+    stamp: str,
+) -> ImportPlan:
+    """Plan importing ``merged`` (see :func:`merge_entries`); ``stored(pid)`` gives a paper
+    already in the library with its abstract (None if new); ``stamp`` is the new papers'
+    ``added_at``."""
+    new_ids: list[str] = []
+    updated = unchanged = 0
+    docs: dict[str, dict[str, Any]] = {}
+    abstracts: dict[str, str] = {}
+    for pid, m in merged.items():
+        known = stored(pid)
+        if known is None:
+            new_ids.append(pid)
+            docs[pid] = _doc(m, stamp)
+            abstracts[pid] = m.abstract
+            continue
+        old, abstract = known
+        cur = MergedPaper(
+            title=old.title,
+            abstract=abstract,
+            authors_count=old.authors_count,
+            published=old.published,
+            upvotes=old.upvotes,
+            code_urls=list(old.code_urls),
+            project_urls=list(old.project_urls),
+            sources=list(old.sources),
+        )
+        before = replace(
+            cur,
+            code_urls=list(cur.code_urls),
+            project_urls=list(cur.project_urls),
+            sources=list(cur.sources),
+        )
+        cur.absorb(m)
+        if cur == before:
+            unchanged += 1
+            continue
+        updated += 1
+        docs[pid] = _doc(cur, old.added_at)
+        if cur.abstract != before.abstract:
+            abstracts[pid] = cur.abstract
+    report = ImportReport(
+        total=len(merged),
+        new=len(new_ids),
+        updated=updated,
+        unchanged=unchanged,
+        new_ids=tuple(new_ids),
+    )
+    return ImportPlan(docs, abstracts, report)
