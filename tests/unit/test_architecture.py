@@ -26,6 +26,10 @@ CORE = [
     "wordindex",
     "journal",
     "locking",
+    "decisions",
+    "history",
+    "merge",
+    "errors",
     "cli",
 ]
 
