@@ -208,3 +208,26 @@ def test_four_processes_apps_and_commands_writing_at_once_lose_no_update(
             else:
                 lost += [f"{pid} star"] * (not s.starred) + [f"{pid} read"] * (not s.read)
     assert lost == [], f"{len(lost)} of {len(ids) * 4} updates lost: {lost[:10]}"
+
+
+def test_read_only_only_where_the_system_says_so(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Root ignores permissions, so the system's answer is stood in for: a folder that
+    ``os.access`` says cannot be written."""
+    from papertui.cli import main
+
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == seeded_dir else real(p, mode)
+    )
+    with Library.open(seeded_dir) as lib:
+        assert lib.readonly and lib.readonly_reason == f"the folder {seeded_dir} is read-only"
+    pid = _ids(seeded_dir)[0]
+    capsys.readouterr()
+    assert main(["--data-dir", str(seeded_dir), "star", pid]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"papertui: error: cannot change the library: the folder {seeded_dir} is read-only\n"
+    )
+    assert main(["--data-dir", str(seeded_dir), "list"]) == 0  # reading works
