@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -516,6 +517,9 @@ def concurrent_saves(lib: Path, count: int) -> tuple[list[float], list[float], l
         with Library.open(lib) as library:
             pid = library.sorted_ids("date")[0]
             others = library.sorted_ids("date")[-100:]
+            library.resolve(pid)  # steady state: the id index exists (the first keypress
+            # after opening, which builds it, is in the app session's figures)
+            gc.freeze()  # as the app does once the library is loaded (papertui.cli)
             proc.stdin.write(f"busy {max(2.0, count * 0.03)}\n")
             proc.stdin.flush()
             saves = []
