@@ -18,6 +18,7 @@ from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack, revert
 from papertui.models import TriageState
 from papertui.store import Store
+from papertui.tags import normalise_tag
 
 __all__ = ["DEFAULT_STATE", "Decisions", "normalise_tag"]
 
@@ -26,12 +27,6 @@ DEFAULT_STATE = TriageState()
 
 Planned = tuple[str, dict[str, TriageState]]
 """An action's label and the new states it sets (before :meth:`Decisions.commit`)."""
-
-
-def normalise_tag(name: str) -> str:
-    """A tag as stored: trimmed, lower-case, inner white space turned into '-', without the
-    leading '#' the app shows tags with (typing ``#nlp`` means the tag ``nlp``)."""
-    return "-".join(name.strip().lstrip("#").lower().split())
 
 
 def _n(count: int) -> str:

@@ -346,7 +346,7 @@ class Library:
         ref = ref.strip().lower()
         if ref in self._row:
             return ref
-        if len(ref) < 2 or any(ch not in "0123456789abcdef" for ch in ref):
+        if not ref or any(ch not in "0123456789abcdef" for ch in ref):
             raise LibraryError(f"no paper with id '{ref}'")
         hits = [pid for pid in self._ids if pid.startswith(ref)]
         if not hits:

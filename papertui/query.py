@@ -10,7 +10,8 @@ Term                   Matches papers...
 ``word``               whose title or abstract contains *word* (case-insensitive
                        substring)
 ``"a phrase"``         whose title or abstract contains the phrase
-``tag:NAME``           tagged *NAME* (case-insensitive; ``tag:"two words"`` works)
+``tag:NAME``           tagged *NAME* (names normalised: ``tag:"Two Words"`` is
+                       ``tag:two-words``)
 ``is:starred``         in the reading queue (alias ``is:queued``)
 ``is:read``            marked read (``is:unread`` is the opposite)
 ``is:inbox``           neither read nor queued
@@ -42,6 +43,7 @@ from datetime import date, timedelta
 from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
 from papertui.models import Paper, TriageState
+from papertui.tags import normalise_tag
 
 __all__ = [
     "Predicate",
@@ -116,7 +118,7 @@ class _Text:
 
 @dataclass(frozen=True, slots=True)
 class _Tag:
-    """The paper carries this tag (compared case-folded)."""
+    """The paper carries this tag (names compared by :func:`papertui.tags.normalise_tag`)."""
 
     name: str
 
@@ -314,11 +316,20 @@ def _filter(key: str, value: str, token: str, pos: int) -> _Ast:
     """Interpret ``key:value`` (``token`` is the whole term, for messages)."""
     k = key.casefold()
     if k not in _FILTER_KEYS:
-        raise QueryError(f"unknown filter {_quote(key + ':')} in {_quote(token)}", token, pos)
+        names = [f"{name}:" for name in sorted(_FILTER_KEYS)]
+        expected = ", ".join(names[:-1]) + " or " + names[-1]
+        raise QueryError(
+            f"unknown filter {_quote(key + ':')} in {_quote(token)} (filters: {expected})",
+            token,
+            pos,
+        )
     if not value:
         raise QueryError(f"missing value in {_quote(token)}", token, pos)
     if k == "tag":
-        return _Tag(value.casefold())
+        name = normalise_tag(value)
+        if not name:
+            raise QueryError(f"missing value in {_quote(token)}", token, pos)
+        return _Tag(name)
     if k in ("is", "has"):
         table = _IS_VALUES if k == "is" else _HAS_VALUES
         node = table.get(value.casefold())
@@ -678,7 +689,7 @@ def _compile_lit(lit: _Lit) -> Predicate:
         def has_tag(p: Paper, s: TriageState, t: str) -> bool:
             """The state carries the tag (or, negated, does not)."""
             for tag in s.tags:
-                if tag.casefold() == name:
+                if tag == name or normalise_tag(tag) == name:
                     return not negated
             return negated
 

@@ -162,6 +162,8 @@ def test_parse_tag_input() -> None:
     assert edit.add == ("ml", "vision")
     assert edit.remove == ("todo",)
     assert parse_tag_input("  ").is_empty
+    quoted = parse_tag_input('+"Two Words" -"old one"')
+    assert (quoted.add, quoted.remove) == (("two-words",), ("old-one",))
 
 
 def test_every_binding_has_an_id_and_is_in_the_key_table() -> None:

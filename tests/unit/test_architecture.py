@@ -30,6 +30,7 @@ CORE = [
     "history",
     "merge",
     "errors",
+    "tags",
     "cli",
 ]
 

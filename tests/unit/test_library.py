@@ -338,3 +338,19 @@ def test_an_import_while_a_shard_is_read_is_not_undone(
         assert lib.select("all", parse_query("replace"), "date").ids == [alpha]
         assert lib.select("all", parse_query("obsolete"), "date").ids == []
         assert len(lib.select("all", parse_query("import"), "date").ids) == 1
+
+
+def test_a_one_character_prefix_is_ambiguous_like_longer_ones(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path / "one")
+    titles = [f"Paper {n}" for n in range(40)]
+    lib.import_entries([entry(t) for t in titles])
+    firsts = [paper_id(t)[0] for t in titles]
+    shared = next(c for c in firsts if firsts.count(c) > 1)
+    with pytest.raises(LibraryError, match=f"id prefix '{shared}' is ambiguous"):
+        lib.resolve(shared)
+    # A prefix only one paper has is that paper, whatever its length.
+    unique = next(c for c in firsts if firsts.count(c) == 1)
+    assert lib.resolve(unique) == paper_id(titles[firsts.index(unique)])
+    absent = next(c for c in "0123456789abcdef" if c not in firsts)
+    with pytest.raises(LibraryError, match=f"no paper with id '{absent}'"):
+        lib.resolve(absent)

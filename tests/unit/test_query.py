@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from papertui.models import Paper, TriageState
 from papertui.query import QueryError, parse_query, search_text
 
+_FILTERS = "before:, has:, is:, tag:, upvotes: or year:)"
+"""The end of the unknown-filter message (the valid filters)."""
+
 
 def make_paper(title: str = "Untitled", **kw: Any) -> Paper:
     """A paper with sensible defaults."""
@@ -347,9 +350,17 @@ def test_filters_combine_with_words() -> None:
 @pytest.mark.parametrize(
     ("query", "message", "token"),
     [
-        ("foo:bar", "unknown filter 'foo:' in 'foo:bar'", "foo:bar"),
-        ("diffusion Foo:bar", "unknown filter 'Foo:' in 'Foo:bar'", "Foo:bar"),
-        ('foo:"x y"', "unknown filter 'foo:' in 'foo:\"x y\"'", 'foo:"x y"'),
+        ("foo:bar", "unknown filter 'foo:' in 'foo:bar' (filters: after:, " + _FILTERS, "foo:bar"),
+        (
+            "diffusion Foo:bar",
+            "unknown filter 'Foo:' in 'Foo:bar' (filters: after:, " + _FILTERS,
+            "Foo:bar",
+        ),
+        (
+            'foo:"x y"',
+            "unknown filter 'foo:' in 'foo:\"x y\"' (filters: after:, " + _FILTERS,
+            'foo:"x y"',
+        ),
         ("upvotes>abc", "bad number in 'upvotes>abc'", "upvotes>abc"),
         ("upvotes>", "bad number in 'upvotes>'", "upvotes>"),
         ("upvotes:", "missing value in 'upvotes:'", "upvotes:"),
@@ -647,3 +658,12 @@ def test_plain_needles_only_for_conjunctions_of_positive_text() -> None:
     assert parse_query("Diffusion").plain_needles == ("diffusion",)
     for text in ("", "a -b", "a OR b", "a is:read", "tag:x", "a (b OR c)"):
         assert parse_query(text).plain_needles is None, text
+
+
+def test_an_unknown_filter_lists_the_valid_ones() -> None:
+    with pytest.raises(QueryError) as info:
+        parse_query("diffusion foo:bar")
+    assert str(info.value) == (
+        "unknown filter 'foo:' in 'foo:bar' (filters: after:, before:, has:, is:, tag:, "
+        "upvotes: or year:)"
+    )

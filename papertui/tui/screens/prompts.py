@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from papertui.tags import parse_tag_words
 from papertui.tui.bindings import DIALOG_BINDINGS
 from papertui.tui.jobs import split_paths
 from papertui.tui.suggesters import PathSuggester, TagSuggester
@@ -38,18 +39,9 @@ class TagEdit:
 
 
 def parse_tag_input(text: str) -> TagEdit:
-    """``ml -todo, +vision`` -> add ``ml`` and ``vision``, remove ``todo``."""
-    add: list[str] = []
-    remove: list[str] = []
-    for token in text.replace(",", " ").split():
-        if token.startswith("-"):
-            name = token[1:]
-            if name and name not in remove:
-                remove.append(name)
-        else:
-            name = token[1:] if token.startswith("+") else token
-            if name and name not in add:
-                add.append(name)
+    """``ml -todo, +"two words"`` -> add ``ml`` and ``two-words``, remove ``todo`` (names
+    normalised by :func:`papertui.tags.normalise_tag`)."""
+    add, remove = parse_tag_words(text)
     return TagEdit(tuple(add), tuple(remove))
 
 
