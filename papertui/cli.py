@@ -22,11 +22,12 @@ from papertui import __version__
 from papertui.paths import resolve_data_dir
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
     from textual.app import App
 
     from papertui.library import Library, Sort
     from papertui.query import Query
+    from papertui.store import Backup
 
 __all__ = ["main"]
 
@@ -40,10 +41,16 @@ class CliError(Exception):
 
 
 def _console(stderr: bool = False) -> Console:
+    """A console for plain text (markup, highlighting and emoji codes off: text from pages
+    is data and is printed as it is). Into a pipe or a file it never wraps: each line goes
+    out whole, without trailing spaces, so that ``head``, ``grep`` and ``cut`` work."""
     from rich.console import Console
 
-    # markup and highlighting off: text from pages is data and is printed as it is.
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False)
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty()
+    return Console(
+        stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=piped
+    )
 
 
 # -- opening the library ----------------------------------------------------------------
@@ -66,6 +73,11 @@ def _open(args: argparse.Namespace, *, write: bool) -> Library:
     for warning in lib.warnings:
         _say(f"papertui: warning: {warning}", err=True)
     return lib
+
+
+def _query_text(args: argparse.Namespace) -> str:
+    """The query of a command declared with :func:`add_query_argument`: its words joined."""
+    return " ".join(args.query)
 
 
 def _query(text: str | None) -> Query:
@@ -140,22 +152,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
 
         def progress(_n: int, _total: int, outcome: FileOutcome) -> None:
-            if outcome.ok:
-                _say(outcome.describe())
-            else:
-                _fail(str(outcome.error))
-            if outcome.result is not None:
-                for notice in outcome.result.notices:
-                    _say(f"papertui: note: {outcome.name}: {notice}", err=True)
-                for problem in outcome.result.problems:
-                    if outcome.ok or problem.message != "no papers found":
-                        _say(f"papertui: warning: {problem}", err=True)
+            if args.json:
+                return
+            if not outcome.ok:
+                # Only the error: the parser's remarks are about a file that was not imported.
+                _fail(f"{outcome.error}{FORCE_HINT if outcome.not_a_page else ''}")
+                return
+            _say(outcome.describe())
+            for warning in outcome.warnings:
+                _say(f"papertui: warning: {warning}", err=True)
 
         run = import_paths(lib, args.paths, year=args.year, force=args.force, progress=progress)
-        _say(run.report.summary())
+        if args.json:
+            r = run.report
+            totals = {"papers": r.total, "new": r.new, "updated": r.updated}
+            totals |= {"unchanged": r.unchanged, "failed_files": len(run.failed)}
+            out = {"files": [f.to_record() for f in run.files], "totals": totals}
+            sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        else:
+            _say(run.report.summary())
         return 1 if run.failed else 0
     finally:
         lib.close()
+
+
+FORCE_HINT = "; if it is one, import it anyway with --force"
+"""Added to a file refused as not a page: how the command line imports it anyway."""
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -163,16 +185,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     from papertui.export import paper_record, to_json
 
     lib = _open(args, write=False)
-    query = _query(args.query)
+    query = _query(_query_text(args))
     sel = _select(lib, "all", query, args.sort)
     if args.json:
         sys.stdout.write(
             to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in sel])
         )
         return 0
-    from papertui.render import state_glyphs
-
     if not sys.stdout.isatty():
+        from papertui.render import state_glyphs
+
         # For scripts: one tab-separated line per paper (id, state, date, upvotes, title,
         # tags), and the count on stderr.
         for pid in sel:
@@ -188,30 +210,77 @@ def cmd_list(args: argparse.Namespace) -> int:
             sys.stdout.write("\t".join(fields) + "\n")
         _say(f"{len(sel)} of {len(lib)} papers", err=True)
         return 0
+    from rich.text import Text
+
+    console = _console()
+    console.print(_list_table(lib, sel, console))
+    console.print(Text(f"{len(sel)} of {len(lib)} papers", style="dim"))
+    return 0
+
+
+TITLE_LINES = 2
+"""At most this many lines per title in ``list``'s table (the rest ends in an ellipsis)."""
+
+
+def _list_table(lib: Library, ids: Sequence[str], console: Console) -> RenderableType:
+    """``list``'s table, fitting ``console.width``: the title column takes what the others
+    leave (tags get at most a fifth of the width) and each title at most two lines."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
+
+    from papertui.render import state_glyphs
+
+    rows = []
+    for pid in ids:
+        p, s = lib.paper(pid), lib.state(pid)
+        rows.append(
+            (
+                lib.short_id(pid),
+                state_glyphs(s) + ("⌨" if p.has_code else " "),
+                p.title,
+                p.published.isoformat() if p.published else "",
+                "" if p.upvotes is None else str(p.upvotes),
+                " ".join(f"#{t}" for t in s.tags),
+            )
+        )
+    headers = ("id", "", "title", "date", "▲", "tags")
+    natural = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    tags_width = min(natural[5], max(10, console.width // 5))
+    gaps = 2 * (len(headers) - 1)  # box-less table: one space of padding either side
+    others = sum(natural[i] for i in (0, 1, 3, 4)) + tags_width + gaps
+    title_width = max(20, min(natural[2], console.width - others))
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)
     table.add_column("", no_wrap=True)
-    table.add_column("title", ratio=1)
+    table.add_column("title", width=title_width)
     table.add_column("date", no_wrap=True)
     table.add_column("▲", justify="right", no_wrap=True)
-    table.add_column("tags")
-    for pid in sel:
-        p, s = lib.paper(pid), lib.state(pid)
+    table.add_column("tags", width=tags_width, overflow="fold")
+    for short, glyphs, title, published, upvotes, tags in rows:
         table.add_row(
-            Text(lib.short_id(pid)),
-            Text(state_glyphs(s) + ("⌨" if p.has_code else " ")),
-            Text(p.title),
-            Text(p.published.isoformat() if p.published else ""),
-            Text("" if p.upvotes is None else str(p.upvotes)),
-            Text(" ".join(f"#{t}" for t in s.tags), style="magenta"),
+            Text(short),
+            Text(glyphs),
+            _at_most_lines(title, title_width, TITLE_LINES, console),
+            Text(published),
+            Text(upvotes),
+            Text(tags, style="magenta"),
         )
-    console = _console()
-    console.print(table)
-    console.print(Text(f"{len(sel)} of {len(lib)} papers", style="dim"))
-    return 0
+    return table
+
+
+def _at_most_lines(text: str, width: int, lines: int, console: Console) -> Text:
+    """``text`` word-wrapped to ``width``, cut after ``lines`` lines with an ellipsis."""
+    from rich.text import Text
+
+    wrapped = Text(text).wrap(console, width)
+    if len(wrapped) <= lines:
+        return Text(text)
+    kept = [line.plain.rstrip() for line in wrapped[: lines - 1]]
+    last = Text(text[sum(len(line.plain) for line in wrapped[: lines - 1]) :].lstrip())
+    last.truncate(width, overflow="ellipsis")
+    return Text("\n".join([*kept, last.plain]))
 
 
 def _select(lib: Library, view: str, query: Query, sort: Sort) -> list[str]:
@@ -302,14 +371,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from papertui.fsutil import atomic_write
 
     lib = _open(args, write=False)
-    if args.all and args.query:
+    query_text = _query_text(args)
+    if args.all and query_text:
         raise CliError("export: give a query or --all, not both", code=2)
     if args.all:
         ids = lib.sorted_ids("date")
         title = "All papers"
-    elif args.query:
-        ids = _select(lib, "all", _query(args.query), "date")
-        title = f"Papers matching {args.query}"
+    elif query_text:
+        ids = _select(lib, "all", _query(query_text), "date")
+        title = f"Papers matching {query_text}"
     else:
         ids = lib.queue()
         title = "Reading queue"
@@ -393,19 +463,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     store = Store(root, readonly=args.which is None)
     try:
         backups = store.list_backups()
-        console = _console()
         if args.which is None:
-            if not backups:
-                console.print(f"No backups yet in {store.backups_dir}")
-                return 0
-            console.print("Backups of the triage state (newest first):")
-            for n, b in enumerate(backups, 1):
-                why = ", the state before a restore" if b.kind == "restore" else ""
-                console.print(
-                    f"  {n}. {b.name}  taken {b.taken_at:%Y-%m-%d %H:%M:%S} UTC, "
-                    f"{b.entries} papers with state{why}"
-                )
-            console.print("Restore one with: papertui restore N (or NAME, or 'latest')")
+            _print_backups(backups, store.backups_dir, as_json=args.json)
             return 0
         which = args.which
         chosen = None
@@ -418,11 +477,46 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if chosen is None:
             raise CliError(f"no backup '{which}' (run 'papertui restore' to list them)")
         replayed = store.restore_backup(chosen)
+        if args.json:
+            out = {"restored": chosen.name, "entries": chosen.entries, "replayed": replayed}
+            sys.stdout.write(json.dumps(out, indent=2) + "\n")
+            return 0
         extra = f", then {replayed} later changes from the journal" if replayed else ""
-        _say(f"Restored {chosen.name} ({chosen.entries} papers with state{extra})")
+        _say(f"Restored {chosen.name} ({_papers_with_state(chosen.entries)}{extra})")
         return 0
     finally:
         store.close()
+
+
+def _papers_with_state(n: int) -> str:
+    return f"{n} paper{'' if n == 1 else 's'} with state"
+
+
+def _print_backups(backups: Sequence[Backup], folder: Path, *, as_json: bool) -> None:
+    """``restore``'s list of backups, numbered newest first (or a JSON array of them;
+    ``kind`` is ``backup``, or ``restore`` for the state a restore replaced)."""
+    if as_json:
+        records = [
+            {
+                "n": n,
+                "name": b.name,
+                "taken_at": b.taken_at.isoformat(),
+                "entries": b.entries,
+                "kind": b.kind or "backup",
+            }
+            for n, b in enumerate(backups, 1)
+        ]
+        sys.stdout.write(json.dumps(records, indent=2) + "\n")
+        return
+    if not backups:
+        _say(f"No backups yet in {folder}")
+        return
+    _say("Backups of the triage state (newest first):")
+    for n, b in enumerate(backups, 1):
+        taken = f"{b.taken_at:%Y-%m-%d %H:%M:%S} UTC"
+        why = ", the state before a restore" if b.kind == "restore" else ""
+        _say(f"  {n}. {b.name}  taken {taken}, {_papers_with_state(b.entries)}{why}")
+    _say("Restore one with: papertui restore N (or NAME, or 'latest')")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -467,11 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app on your library.",
     )
     parser.add_argument("--version", action="version", version=f"papertui {__version__}")
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="library folder (default: $PAPERTUI_DATA_DIR, else the user data dir)",
-    )
+    add_global_options(parser)
     parser.set_defaults(func=cmd_open)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -480,6 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(func=func)
+        add_global_options(p, after_command=True)
         return p
 
     add("demo", cmd_demo, "open a throwaway library preloaded with the sample pages")
@@ -492,9 +583,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="import text even if it does not look like a page"
     )
+    p.add_argument(
+        "--json", action="store_true", help="print each file's outcome and the totals as JSON"
+    )
 
     p = add("list", cmd_list, "list papers matching a query (all papers without one)")
-    p.add_argument("query", nargs="?", metavar="QUERY")
+    add_query_argument(p)
     p.add_argument("--sort", choices=SORTS, default="date")
     p.add_argument("--json", action="store_true", help="print a JSON array of papers")
 
@@ -512,14 +606,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("ids", nargs="+", metavar="ID")
 
     p = add("tag", cmd_tag, "add (+name) and remove (-name) tags: tag ID... +name -name")
-    p.add_argument("words", nargs=argparse.REMAINDER, metavar="ID|+TAG|-TAG")
+    p.add_argument("words", nargs="*", metavar="ID|+TAG|-TAG")
 
     p = add("note", cmd_note, "set a paper's note (empty text removes it; - reads stdin)")
     p.add_argument("id", metavar="ID")
     p.add_argument("text", metavar="TEXT")
 
     p = add("export", cmd_export, "export the reading queue (or a query, or --all)")
-    p.add_argument("query", nargs="?", metavar="QUERY")
+    add_query_argument(p)
     p.add_argument("--all", action="store_true", help="export every paper")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown")
     p.add_argument("--group-by", choices=("tag",), default=None)
@@ -538,7 +632,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("restore", cmd_restore, "list triage-state backups, or restore one")
     p.add_argument("which", nargs="?", metavar="N|NAME|latest")
+    p.add_argument("--json", action="store_true", help="print the list (or what was restored)")
     return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """The options every command accepts, before or after its name (``--data-dir``).
+
+    On a subcommand (``after_command``) they default to "not given", so that a value given
+    before the command name is kept.
+    """
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS if after_command else None,
+        help="library folder (default: $PAPERTUI_DATA_DIR, else the user data dir)",
+    )
+
+
+def add_query_argument(parser: argparse.ArgumentParser) -> None:
+    """Declare a command's query: every remaining word (``list diffusion has:code``), words
+    starting with ``-`` included (``list -tag:survey``, see :mod:`papertui.argv`). The command
+    reads it with :func:`_query_text`."""
+    parser.add_argument(
+        "query",
+        nargs="*",
+        metavar="QUERY",
+        help="search words and filters (see the README's query language); no quotes needed "
+        "except around shell characters such as > < ( ) and phrases",
+    )
 
 
 def _year(text: str) -> int:
@@ -553,9 +675,10 @@ def _year(text: str) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments: -"):
-            # `papertui list -diffusion`: the query language's "not" reads as an option.
-            message += " (a query that starts with '-' goes after '--': list -- -word)"
+        takes_query = any(a.dest == "query" for a in self._actions)
+        if takes_query and message.startswith("argument -"):
+            # `papertui export -o`: a query word that is also an option of the command.
+            message += f" (a query that starts with '-' goes after '--': {self.prog} -- -word)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -564,8 +687,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from papertui.library import LibraryError
     from papertui.store import StoreError
 
+    from papertui.argv import AmbiguousWord, arrange
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        words = arrange(parser, sys.argv[1:] if argv is None else argv)
+    except AmbiguousWord as exc:
+        parser.exit(2, f"{exc.prog}: error: {exc}\n")
+    args = parser.parse_args(words)
     try:
         return int(args.func(args))
     except CliError as exc:

@@ -15,7 +15,15 @@ from pathlib import Path
 
 from papertui.library import ImportReport, Library
 from papertui.models import ParsedPaper
-from papertui.parsing import PageError, PageResult, display_name, parse_page, read_page
+from papertui.parsing import (
+    SAVED_AS_HTML,
+    PageError,
+    PageResult,
+    display_name,
+    looks_like_html,
+    parse_page,
+    read_page,
+)
 
 __all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths", "import_samples"]
 
@@ -31,11 +39,40 @@ class FileOutcome:
     result: PageResult | None = None
     error: str | None = None
     """Why the file failed (one line naming it); None when it imported."""
+    not_a_page: bool = False
+    """Refused only because the text does not look like a Daily Papers page: importing it
+    anyway (``force``) would work. Each front end says how (:data:`NOT_A_PAGE` does not)."""
 
     @property
     def ok(self) -> bool:
         """Whether the file contributed papers."""
         return self.error is None
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the parser noticed in an imported file (``file:line: message``); nothing
+        for a refused file, which was not imported."""
+        if not self.ok or self.result is None:
+            return []
+        return [f"{self.name}: {n}" for n in self.result.notices] + [
+            str(p) for p in self.result.problems
+        ]
+
+    def to_record(self) -> dict[str, object]:
+        """The outcome as JSON (``papertui import --json``): ``file``, ``ok``, ``error``
+        (str or null), ``layout``, ``page_date`` (``YYYY-MM-DD`` or null), ``year``,
+        ``entries`` (papers read from it), ``warnings`` (list of str)."""
+        r = self.result if self.ok else None
+        return {
+            "file": self.name,
+            "ok": self.ok,
+            "error": self.error,
+            "layout": None if r is None else r.layout,
+            "page_date": None if r is None or r.page_date is None else r.page_date.isoformat(),
+            "year": None if r is None else r.year,
+            "entries": 0 if r is None else len(r.papers),
+            "warnings": self.warnings,
+        }
 
     def describe(self) -> str:
         """One line for the user: ``name: 60 entries (metadata layout, page date ...)``."""
@@ -85,14 +122,18 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
     return out, failures
 
 
-NOT_A_PAGE = "does not look like a Daily Papers page (no page header or metadata); use --force"
+NOT_A_PAGE = "does not look like a Daily Papers page (no page header, no paper metadata)"
+"""Why text that is not a page is refused (the front end adds how to import it anyway)."""
 
 
 def _read_one(path: str, year: int | None, force: bool = False) -> FileOutcome:
     if path == STDIN:
         text = sys.stdin.read()
-        result = parse_page(text, file="<stdin>", year=year, fallback_year=date.today().year)
         name = "<stdin>"
+        if looks_like_html(text):
+            return FileOutcome(name, error=f"{name}: {SAVED_AS_HTML}")
+        today = date.today()
+        result = parse_page(text, file=name, year=year, fallback_year=today.year, latest=today)
     else:
         name = display_name(path)
         try:
@@ -102,7 +143,7 @@ def _read_one(path: str, year: int | None, force: bool = False) -> FileOutcome:
     if not result.papers:
         return FileOutcome(name, result, error=f"{name}: no papers found")
     if not result.recognised and not force:
-        return FileOutcome(name, result, error=f"{name}: {NOT_A_PAGE}")
+        return FileOutcome(name, result, error=f"{name}: {NOT_A_PAGE}", not_a_page=True)
     return FileOutcome(name, result)
 
 

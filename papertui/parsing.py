@@ -44,7 +44,11 @@ Text that does not fit is reported as a :class:`Problem` and never silently drop
 Dates without a year belong to the page's year: the ``year`` option when given, otherwise
 the year of the page date if it shows one, otherwise the year after the latest explicit year
 on the page (the site prints a year only for past years), otherwise the caller's
-``fallback_year`` (the file's modification year). A paper's ``upvotes`` is the count printed
+``fallback_year`` (the file's modification year). A guessed year never puts a date after the
+day the page was saved (``latest``: the file's modification day, or today): then the page is
+a year earlier (a page saved on 3 Jan 2026 showing ``Dec 12`` is from 2025), and a paper
+whose date would still be later is dated the year before. A page saved as HTML is refused
+with a :class:`PageError` saying how to save it as text. A paper's ``upvotes`` is the count printed
 after its date, and None when the page shows none (the parser does not guess 0).
 
 Text is cleaned of terminal control characters (:func:`clean_text`) line by line; white space
@@ -65,6 +69,7 @@ from papertui.links import extract_links
 from papertui.models import ParsedPaper, Source
 
 __all__ = [
+    "SAVED_AS_HTML",
     "TITLE_MAX_CHARS",
     "Layout",
     "PageError",
@@ -72,6 +77,7 @@ __all__ = [
     "Problem",
     "YearSource",
     "clean_text",
+    "looks_like_html",
     "display_name",
     "parse_page",
     "read_page",
@@ -260,7 +266,7 @@ def _match_date(s: str, line: int) -> _DateParts | None:
         day=int(m["day"]),
         year=int(m["year"]) if m["year"] else None,
         upvotes=int(m["upvotes"]) if m["upvotes"] else None,
-        text=s,
+        text=s[m.start("month") : m.end("year") if m["year"] else m.end("day")],
         line=line,
     )
 
@@ -579,6 +585,14 @@ def _resolve_date(parts: _DateParts, year: int) -> date:
     return date(parts.year if parts.year is not None else year, parts.month, parts.day)
 
 
+def _date_shown(parts: _DateParts, year: int) -> str:
+    """A date as the page printed it, for messages: ``'Feb 30, 2025'``, or for a date
+    printed without a year ``'Feb 29' (in 2025)``."""
+    if parts.year is not None:
+        return _snippet(parts.text)
+    return f"{_snippet(parts.text)} (in {year})"
+
+
 def _check_year(value: int, name: str) -> int:
     """``value`` when it is a year :class:`datetime.date` can hold, else ValueError."""
     if not MINYEAR <= value <= MAXYEAR:
@@ -586,20 +600,46 @@ def _check_year(value: int, name: str) -> int:
     return value
 
 
-def parse_page(text: str, *, file: str, year: int | None = None, fallback_year: int) -> PageResult:
+def parse_page(
+    text: str,
+    *,
+    file: str,
+    year: int | None = None,
+    fallback_year: int,
+    latest: date | None = None,
+) -> PageResult:
     """Parse one page's text.
 
     ``file`` names the page in sources and problems; ``year`` overrides the page's year;
-    ``fallback_year`` is used when neither ``year`` nor the page gives one. A UTF-8 byte
+    ``fallback_year`` is used when neither ``year`` nor the page gives one. ``latest`` is
+    the last day the page can show (the day it was saved, or today): a guessed year never
+    puts a date printed without one after it (:func:`_year_not_after`). A UTF-8 byte
     order mark, CRLF or CR line ends, trailing white space and terminal control characters
     change nothing. Never raises for any ``text``; raises ValueError when ``year`` or
     ``fallback_year`` is not between 1 and 9999.
     """
-    return _parse(text, file=file, year=year, fallback_year=fallback_year, known_clean=False)
+    return _parse(
+        text, file=file, year=year, fallback_year=fallback_year, latest=latest, known_clean=False
+    )
+
+
+def _year_not_after(year: int, days: list[tuple[int, int]], latest: date) -> int:
+    """The guessed ``year``, made earlier when needed so that none of ``days`` (month, day)
+    falls after ``latest``: a page saved on 3 Jan 2026 that shows ``Dec 12`` is from 2025."""
+    year = min(year, latest.year)
+    if year == latest.year and any(day > (latest.month, latest.day) for day in days):
+        year -= 1
+    return max(year, MINYEAR)
 
 
 def _parse(
-    text: str, *, file: str, year: int | None, fallback_year: int, known_clean: bool
+    text: str,
+    *,
+    file: str,
+    year: int | None,
+    fallback_year: int,
+    latest: date | None = None,
+    known_clean: bool,
 ) -> PageResult:
     """:func:`parse_page`; ``known_clean`` as for :meth:`_Parser.run`."""
     if year is not None:
@@ -628,6 +668,12 @@ def _parse(
         page_year, year_source = min(max(explicit) + 1, MAXYEAR), "page"
     else:
         page_year, year_source = fallback_year, "file"
+    guessed = year is None and (parser.page_date is None or parser.page_date.year is None)
+    if guessed and latest is not None:
+        # The page's date decides; without one, every date printed without a year.
+        anchors = [parser.page_date] if parser.page_date is not None else dated
+        days = [(d.month, d.day) for d in anchors if d.year is None]
+        page_year = _year_not_after(page_year, days, latest)
 
     page_date: date | None = None
     if parser.page_date is not None:
@@ -635,7 +681,9 @@ def _parse(
             page_date = _resolve_date(parser.page_date, page_year)
         except ValueError:
             parser.problem(
-                parser.page_date.line, f"page date {_snippet(parser.page_date.text)} is no date"
+                parser.page_date.line,
+                f"{_date_shown(parser.page_date, page_year)} is not a date; the page is kept "
+                "without one",
             )
     source = Source(file=file, page_date=page_date.isoformat() if page_date else None)
 
@@ -647,11 +695,14 @@ def _parse(
             upvotes = entry.date.upvotes
             try:
                 published = _resolve_date(entry.date, page_year)
+                if guessed and latest is not None and entry.date.year is None:
+                    if published > latest:  # a paper listed before the page's own date
+                        published = _resolve_date(entry.date, page_year - 1)
             except ValueError:
                 parser.problem(
                     entry.date.line,
-                    f"date {_snippet(entry.date.text)} of {_snippet(entry.title)} is no date "
-                    f"(in {entry.date.year or page_year}); left out",
+                    f"{_date_shown(entry.date, page_year)} is not a date; the paper "
+                    f"{_snippet(entry.title)} is kept without one",
                 )
         abstract = entry.abstract or ""
         code_urls, project_urls = extract_links(abstract)
@@ -745,6 +796,25 @@ def _decode(data: bytes) -> tuple[str, tuple[str, ...], bool] | None:
     return text, notices, known_clean
 
 
+SAVED_AS_HTML = (
+    "is a web page saved as HTML, not as text; in the browser, select all (ctrl+a), copy, "
+    "and paste into a .txt file (or save the page as \"Text Files\")"
+)
+"""Why an HTML file is refused, and what to do instead."""
+
+_HTML_START = re.compile(
+    r"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|body)\b"
+    r"|\s*(?:from: <saved by blink>|mime-version:.*content-type: multipart/related)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` is a web page's source (``<!DOCTYPE html>``, ``<html>``...) or a
+    browser's web archive (MHTML) rather than the page's text."""
+    return _HTML_START.match(text[:4096]) is not None
+
+
 def read_page(path: Path, *, year: int | None = None) -> PageResult:
     """Read and parse the page file at ``path``.
 
@@ -776,12 +846,20 @@ def read_page(path: Path, *, year: int | None = None) -> PageResult:
     if decoded is None:
         raise PageError(shown, "not a text page (binary data)")
     text, notices, known_clean = decoded
+    if looks_like_html(text):
+        raise PageError(shown, SAVED_AS_HTML)
+    today = date.today()
     try:
-        fallback_year = datetime.fromtimestamp(info.st_mtime).year
+        saved = min(datetime.fromtimestamp(info.st_mtime).date(), today)
     except (OverflowError, OSError, ValueError):
-        fallback_year = date.today().year
+        saved = today
     result = _parse(
-        text, file=path.name, year=year, fallback_year=fallback_year, known_clean=known_clean
+        text,
+        file=path.name,
+        year=year,
+        fallback_year=saved.year,
+        latest=saved,
+        known_clean=known_clean,
     )
     if notices:
         result = replace(result, notices=notices + result.notices)

@@ -49,6 +49,13 @@ class ImportSummary:
     total: int = 0
 
 
+COPY_THE_PAGE = (
+    ". Import the page's text as the browser shows it: select all (ctrl+a), copy, and "
+    "paste into a .txt file"
+)
+"""What the app says to do with a file refused as not a page (it has no ``--force``)."""
+
+
 def run_import(
     library: Library,
     paths: Sequence[str],
@@ -67,7 +74,7 @@ def run_import(
     lines = [run.report.summary()]
     failed = run.failed
     for outcome in failed[:5]:
-        lines.append(outcome.describe())
+        lines.append(outcome.describe() + (COPY_THE_PAGE if outcome.not_a_page else ""))
     if len(failed) > 5:
         lines.append(f"… and {len(failed) - 5} more files failed")
     ok = not failed and run.report.total > 0

@@ -277,15 +277,3 @@ def test_index_without_a_library_says_what_to_do(capsys: pytest.CaptureFixture[s
     code, _, err = run(capsys, "index")
     assert code == 1
     assert "no library at" in err and "import pages first" in err
-
-
-def test_a_query_starting_with_minus_says_how_to_pass_it(seeded_dir: Path) -> None:
-    result = papertui("list", "-diffusion")
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "papertui: error: unrecognized arguments: -diffusion "
-        "(a query that starts with '-' goes after '--': list -- -word)"
-    )
-    result = papertui("list", "--", "-diffusion")
-    assert result.returncode == 0, result.stderr
-    assert "diffusion" not in result.stdout.casefold()
