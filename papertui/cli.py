@@ -23,6 +23,7 @@ from papertui.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.text import Text
     from textual.app import App
 
     from papertui.library import Library, Sort
@@ -48,9 +49,7 @@ def _console(stderr: bool = False) -> Console:
 
     stream = sys.stderr if stderr else sys.stdout
     piped = not stream.isatty()
-    return Console(
-        stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=piped
-    )
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=piped)
 
 
 # -- opening the library ----------------------------------------------------------------
@@ -684,10 +683,9 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from papertui.argv import AmbiguousWord, arrange
     from papertui.library import LibraryError
     from papertui.store import StoreError
-
-    from papertui.argv import AmbiguousWord, arrange
 
     parser = build_parser()
     try:

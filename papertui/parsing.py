@@ -77,8 +77,8 @@ __all__ = [
     "Problem",
     "YearSource",
     "clean_text",
-    "looks_like_html",
     "display_name",
+    "looks_like_html",
     "parse_page",
     "read_page",
 ]
@@ -695,9 +695,9 @@ def _parse(
             upvotes = entry.date.upvotes
             try:
                 published = _resolve_date(entry.date, page_year)
-                if guessed and latest is not None and entry.date.year is None:
-                    if published > latest:  # a paper listed before the page's own date
-                        published = _resolve_date(entry.date, page_year - 1)
+                if guessed and latest and entry.date.year is None and published > latest:
+                    # A paper dated (in the page's year) after the day the page was saved.
+                    published = _resolve_date(entry.date, page_year - 1)
             except ValueError:
                 parser.problem(
                     entry.date.line,
@@ -798,7 +798,7 @@ def _decode(data: bytes) -> tuple[str, tuple[str, ...], bool] | None:
 
 SAVED_AS_HTML = (
     "is a web page saved as HTML, not as text; in the browser, select all (ctrl+a), copy, "
-    "and paste into a .txt file (or save the page as \"Text Files\")"
+    'and paste into a .txt file (or save the page as "Text Files")'
 )
 """Why an HTML file is refused, and what to do instead."""
 

@@ -114,7 +114,7 @@ def test_tag_removal_words_still_start_with_minus(
     capsys: pytest.CaptureFixture[str], seeded_dir: Path
 ) -> None:
     assert run(capsys, "tag", HUN, "+a", "+b")[0] == 0
-    code, out, err = run(capsys, "tag", HUN, "-a", "--data-dir", str(seeded_dir))
+    code, _out, err = run(capsys, "tag", HUN, "-a", "--data-dir", str(seeded_dir))
     assert code == 0, err
     with Library.open(seeded_dir, readonly=True) as lib:
         assert lib.state(HUN).tags == ("b",)
@@ -295,13 +295,13 @@ def test_a_refused_file_prints_only_its_error(
     prose = Path("essay.txt")
     lines = [f"Heading number {n}\n\n{'A sentence of prose. ' * 20}\n\n" for n in range(30)]
     prose.write_text("Short\n\n" + "".join(lines) + "Dangling title\n", encoding="cp1252")
-    code, out, err = run(capsys, "import", str(prose))
+    code, _, err = run(capsys, "import", str(prose))
     assert code == 1
     assert err.splitlines() == [
         "papertui: error: essay.txt: does not look like a Daily Papers page (no page header, "
         "no paper metadata); if it is one, import it anyway with --force"
     ]
-    code, out, err = run(capsys, "import", "--force", str(prose))
+    code, _out, err = run(capsys, "import", "--force", str(prose))
     assert code == 0 and "warning" in err  # imported: now its remarks are news
 
 
@@ -322,7 +322,7 @@ def test_a_page_saved_as_html_says_how_to_save_it_as_text(
     monkeypatch.chdir(tmp_path)
     Path("papers.html").write_text(source)
     for argv in (["import", "papers.html"], ["import", "--force", "papers.html"]):
-        code, out, err = run(capsys, *argv)
+        code, _out, err = run(capsys, *argv)
         assert code == 1
         (line,) = err.splitlines()
         assert line == (

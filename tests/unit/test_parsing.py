@@ -748,3 +748,83 @@ def test_file_name_with_control_characters(tmp_path: Path) -> None:
         read_page(path)
     assert "\x1b" not in str(info.value)
     assert str(info.value).endswith("badname.txt: not a text page (binary data)")
+
+
+# --------------------------------------------------------------------------------------
+# The page's year never puts a page after the day it was saved
+
+
+WHOLE = (
+    HEADER
+    + "Dec 12\n\nFirst Paper\n\n"
+    + LONG
+    + "\n\n  • 3 authors\n·\nDec 11 2\n\nSecond Paper\n\n"
+    + LONG
+    + "\n\n  • 1 authors\n·\nOct 9, 2024 10\n"
+)
+PARTIAL = "First Paper\n\n" + LONG + "\n\n  • 3 authors\n·\nDec 11 2\n"
+"""Two papers of WHOLE as pasted from the site: no header, no year shown."""
+
+
+@pytest.mark.parametrize(
+    ("saved", "page_date"),
+    [
+        (date(2026, 12, 20), date(2025, 12, 12)),  # the year after 2024, already past
+        (date(2025, 12, 20), date(2025, 12, 12)),
+        (date(2025, 12, 1), date(2024, 12, 12)),  # Dec 12, 2025 would be after the save
+    ],
+)
+def test_the_guessed_year_never_puts_the_page_after_it_was_saved(
+    saved: date, page_date: date
+) -> None:
+    result = parse(WHOLE, fallback_year=saved.year, latest=saved)
+    assert result.page_date == page_date
+    assert all(p.published is None or p.published <= saved for p in result.papers)
+
+
+def test_a_page_saved_early_in_january_is_from_the_year_before() -> None:
+    saved = date(2026, 1, 3)
+    whole = parse(WHOLE, fallback_year=saved.year, latest=saved)
+    assert whole.page_date == date(2025, 12, 12)
+    # A partial page, with no year shown anywhere, gets the same dates by the same rule.
+    partial = parse(PARTIAL, fallback_year=saved.year, latest=saved)
+    assert partial.year == whole.year == 2025
+    assert partial.papers[0].published == whole.papers[0].published == date(2025, 12, 11)
+    # Without the cap the file's year would put both in December 2026, in the future.
+    assert parse(PARTIAL, fallback_year=2026).papers[0].published == date(2026, 12, 11)
+
+
+def test_a_paper_dated_after_the_save_goes_a_year_back() -> None:
+    page = HEADER + "Jan 2\n\nA\n\n" + LONG + "\n\n• 1 authors\n·\nDec 30\n"
+    result = parse(page, fallback_year=2026, latest=date(2026, 1, 3))
+    assert result.page_date == date(2026, 1, 2)
+    assert result.papers[0].published == date(2025, 12, 30)
+
+
+def test_the_option_and_a_printed_year_are_never_changed() -> None:
+    saved = date(2025, 1, 3)
+    assert parse(WHOLE, year=2030, fallback_year=2025, latest=saved).page_date == date(2030, 12, 12)
+    page = HEADER + "Dec 12, 2026\n\nA\n\n" + LONG + "\n\n• 1 authors\n·\nDec 11\n"
+    assert parse(page, fallback_year=2025, latest=saved).page_date == date(2026, 12, 12)
+
+
+def test_read_page_caps_the_year_at_the_files_day(tmp_path: Path) -> None:
+    path = tmp_path / "partial.txt"
+    path.write_text(PARTIAL)
+    stamp = datetime(2026, 1, 3, 9, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+    assert read_page(path).papers[0].published == date(2025, 12, 11)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("Feb 30, 2025 3", "'Feb 30, 2025' is not a date; the paper 'A' is kept without one"),
+        ("Feb 29", "'Feb 29' (in 2025) is not a date; the paper 'A' is kept without one"),
+    ],
+)
+def test_an_invalid_date_is_said_in_plain_words(line: str, message: str) -> None:
+    result = parse("A\n\n" + LONG + "\n\n• 2 authors\n·\n" + line + "\n", year=2025)
+    (problem,) = result.problems
+    assert problem.message == message
+    assert result.papers[0].published is None
