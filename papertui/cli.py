@@ -382,8 +382,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         ids = lib.queue()
         title = "Reading queue"
+    if args.group_by and args.format != "markdown":
+        raise CliError("export: --group-by applies to --format markdown only", code=2)
     if args.format == "json":
         text = to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in ids])
+    elif args.format == "csv":
+        from papertui.csvexport import to_csv
+
+        text = to_csv([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in ids])
+    elif args.format == "bibtex":
+        from papertui.bibtex import to_bibtex
+
+        text = to_bibtex([(lib.paper(p), lib.state(p)) for p in ids])
     else:
         text = to_markdown(
             [(lib.paper(p), lib.state(p)) for p in ids],
@@ -614,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("export", cmd_export, "export the reading queue (or a query, or --all)")
     add_query_argument(p)
     p.add_argument("--all", action="store_true", help="export every paper")
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
     p.add_argument("--group-by", choices=("tag",), default=None)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
 
@@ -633,6 +643,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", nargs="?", metavar="N|NAME|latest")
     p.add_argument("--json", action="store_true", help="print the list (or what was restored)")
     return parser
+
+
+EXPORT_FORMATS = ("markdown", "json", "bibtex", "csv")
+"""``export --format`` values."""
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:

@@ -31,6 +31,9 @@ CORE = [
     "merge",
     "errors",
     "tags",
+    "bibtex",
+    "csvexport",
+    "argv",
     "cli",
 ]
 
