@@ -528,6 +528,14 @@ def _print_backups(backups: Sequence[Backup], folder: Path, *, as_json: bool) ->
     _say("Restore one with: papertui restore N (or NAME, or 'latest')")
 
 
+def cmd_completion(args: argparse.Namespace) -> int:
+    """Print the shell completion script."""
+    from papertui.completion import script
+
+    sys.stdout.write(script(args.shell))
+    return 0
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     """Build the word index that makes searching a big library fast."""
     import time
@@ -639,6 +647,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print nothing when it worked")
     p.add_argument("--background", action="store_true", help=argparse.SUPPRESS)
 
+    from papertui.completion import SHELLS
+
+    p = add(
+        "completion",
+        cmd_completion,
+        'print the shell completion script: eval "$(papertui completion bash)"',
+    )
+    p.add_argument("shell", choices=SHELLS, metavar="|".join(SHELLS))
+
     p = add("restore", cmd_restore, "list triage-state backups, or restore one")
     p.add_argument("which", nargs="?", metavar="N|NAME|latest")
     p.add_argument("--json", action="store_true", help="print the list (or what was restored)")
@@ -702,8 +719,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from papertui.store import StoreError
 
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["__complete"]:  # asked by the completion scripts: words, not options
+        from papertui.completion import complete_request
+
+        sys.stdout.write(complete_request(parser, ([*argv, ""])[1], argv[2:]))
+        return 0
     try:
-        words = arrange(parser, sys.argv[1:] if argv is None else argv)
+        words = arrange(parser, argv)
     except AmbiguousWord as exc:
         parser.exit(2, f"{exc.prog}: error: {exc}\n")
     args = parser.parse_args(words)

@@ -50,6 +50,7 @@ __all__ = [
     "Query",
     "QueryError",
     "TextTerms",
+    "filter_terms",
     "parse_query",
     "search_text",
 ]
@@ -1053,3 +1054,11 @@ def parse_query(text: str) -> Query:
     if not toks:
         return Query(text, None)
     return Query(text, _to_nnf(_Parser(toks).parse()))
+
+
+def filter_terms() -> dict[str, tuple[str, ...]]:
+    """Every filter name with the values it knows (for completion): ``{"is": ("starred",
+    ...), "has": ("code", ...), "tag": (), ...}``; an empty tuple means any value (tag
+    names, numbers, dates)."""
+    known = {"is": tuple(_IS_VALUES), "has": tuple(_HAS_VALUES)}
+    return {key: known.get(key, ()) for key in sorted(_FILTER_KEYS)}

@@ -34,6 +34,7 @@ CORE = [
     "bibtex",
     "csvexport",
     "argv",
+    "completion",
     "cli",
 ]
 
