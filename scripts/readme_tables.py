@@ -32,7 +32,7 @@ README = ROOT / "README.md"
 QUERY_TERMS: list[tuple[str, str]] = [
     ("`word`", "whose title or abstract contains *word* (case-insensitive substring)"),
     ('`"a phrase"`', "containing the phrase"),
-    ('`tag:NAME`, `tag:"two words"`', "with that tag"),
+    ('`tag:NAME`, `tag:"two words"`', "with that tag (`tag:Two-Words` is the same tag)"),
     ("`is:starred` / `is:queued`", "in the reading queue"),
     ("`is:read` / `is:unread` / `is:inbox`", "read / not read / neither read nor queued"),
     (
