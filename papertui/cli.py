@@ -158,8 +158,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                 _fail(f"{outcome.error}{FORCE_HINT if outcome.not_a_page else ''}")
                 return
             _say(outcome.describe())
-            for warning in outcome.warnings:
-                _say(f"papertui: warning: {warning}", err=True)
+            if outcome.result is not None:
+                for notice in outcome.result.notices:
+                    _say(f"papertui: note: {outcome.name}: {notice}", err=True)
+                for problem in outcome.result.problems:
+                    _say(f"papertui: warning: {problem}", err=True)
 
         run = import_paths(lib, args.paths, year=args.year, force=args.force, progress=progress)
         if args.json:
