@@ -39,6 +39,8 @@ class FileOutcome:
     result: PageResult | None = None
     error: str | None = None
     """Why the file failed (one line naming it); None when it imported."""
+    path: str = ""
+    """The path it was read from (``-`` for standard input), to import it again."""
     not_a_page: bool = False
     """Refused only because the text does not look like a Daily Papers page: importing it
     anyway (``force``) would work. Each front end says how (:data:`NOT_A_PAGE` does not)."""
@@ -141,10 +143,11 @@ def _read_one(path: str, year: int | None, force: bool = False) -> FileOutcome:
         except PageError as exc:
             return FileOutcome(name, error=str(exc))
     if not result.papers:
-        return FileOutcome(name, result, error=f"{name}: no papers found")
+        return FileOutcome(name, result, error=f"{name}: no papers found", path=path)
     if not result.recognised and not force:
-        return FileOutcome(name, result, error=f"{name}: {NOT_A_PAGE}", not_a_page=True)
-    return FileOutcome(name, result)
+        error = f"{name}: {NOT_A_PAGE}"
+        return FileOutcome(name, result, error=error, path=path, not_a_page=True)
+    return FileOutcome(name, result, path=path)
 
 
 def import_paths(

@@ -47,13 +47,10 @@ class ImportSummary:
     """False when some file failed or nothing was imported."""
     new: int = 0
     total: int = 0
-
-
-COPY_THE_PAGE = (
-    ". Import the page's text as the browser shows it: select all (ctrl+a), copy, and "
-    "paste into a .txt file"
-)
-"""What the app says to do with a file refused as not a page (it has no ``--force``)."""
+    refused: tuple[str, ...] = ()
+    """Files refused only because they do not look like pages (not standard input): the
+    app offers to import them anyway (:class:`~papertui.tui.screens.prompts.
+    ImportAnywayPrompt`)."""
 
 
 def run_import(
@@ -62,23 +59,26 @@ def run_import(
     progress: Callable[[int, int], None] | None = None,
     *,
     year: int | None = None,
+    force: bool = False,
 ) -> ImportSummary:
-    """Import ``paths`` (files or folders) and summarise the outcome (thread-safe to call)."""
+    """Import ``paths`` (files or folders) and summarise the outcome (thread-safe to call);
+    ``force`` imports text that does not look like a page."""
     from papertui.importer import import_paths
 
     def report(done: int, total: int, _outcome: object) -> None:
         if progress is not None:
             progress(done, total)
 
-    run = import_paths(library, list(paths), year=year, progress=report)
+    run = import_paths(library, list(paths), year=year, force=force, progress=report)
     lines = [run.report.summary()]
     failed = run.failed
     for outcome in failed[:5]:
-        lines.append(outcome.describe() + (COPY_THE_PAGE if outcome.not_a_page else ""))
+        lines.append(outcome.describe())
     if len(failed) > 5:
         lines.append(f"… and {len(failed) - 5} more files failed")
     ok = not failed and run.report.total > 0
-    return ImportSummary("\n".join(lines), ok, run.report.new, run.report.total)
+    refused = tuple(f.path for f in failed if f.not_a_page and f.path not in ("", "-"))
+    return ImportSummary("\n".join(lines), ok, run.report.new, run.report.total, refused)
 
 
 def split_paths(text: str) -> list[str]:

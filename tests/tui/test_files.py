@@ -240,3 +240,31 @@ async def test_create_sample_app_for_snapshots(tmp_path: Path) -> None:
         assert "demo library" in str(app.screen.sub_title)
     # The app closed the library: it can be opened for writing again.
     Library.open(tmp_path / "lib").close()
+
+
+async def test_import_of_text_that_is_no_page_offers_the_choice(
+    library: Library, tmp_path: Path, run_app: Any
+) -> None:
+    from textual.widgets import Button
+
+    from papertui.tui.screens.prompts import ImportAnywayPrompt
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("My reading notes\n\nSome long line of thoughts about what to read next.\n")
+    before = len(library)
+    async with run_app(library) as h:
+        for choice, grows in (("#import-not", 0), ("#import-anyway", 1)):
+            await h.press("i")
+            h.app.screen.query_one(Input).value = str(notes)
+            await h.press("enter")
+            await h.wait_for(lambda: isinstance(h.app.screen, ImportAnywayPrompt))
+            assert "notes.txt" in h.text() and "Import anyway" in h.text()
+            assert isinstance(h.app.focused, Button) and h.app.focused.id == "import-not"
+            h.app.screen.query_one(choice, Button).press()
+            await h.wait_for(lambda: not isinstance(h.app.screen, ImportAnywayPrompt))
+            await h.wait_for(lambda: h.screen.activity is None)
+            await h.pilot.pause()
+            assert len(library) == before + grows
+        assert any("does not look like a Daily Papers page" in m for m in h.messages())
+        assert any(m.startswith("1 paper: 1 new") for m in h.messages())
+        assert not any("--force" in m for m in h.messages())

@@ -939,25 +939,26 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(ImportPrompt(), done)
 
-    def start_import(self, paths: list[str]) -> None:
-        """Import ``paths`` in a worker, with progress in the activity line."""
+    def start_import(self, paths: list[str], *, force: bool = False) -> None:
+        """Import ``paths`` in a worker, with progress in the activity line (``force``:
+        also text that does not look like a page)."""
         if self._refuse_readonly("import"):
             return
         if "import" in self._jobs:
             self.notify("An import is already running", severity="warning", timeout=3)
             return
         self._set_job("import", ActivityModel("Importing pages"))
-        self._import_worker(paths)
+        self._import_worker(paths, force)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import_worker(self, paths: list[str]) -> None:
+    def _import_worker(self, paths: list[str], force: bool = False) -> None:
         """Parse and store the pages (thread; never touches widgets)."""
 
         def progress(done: int, total: int) -> None:
             self.post_message(self.JobProgress("import", "Importing pages", done, total))
 
         try:
-            summary = run_import_job(self.library, paths, progress)
+            summary = run_import_job(self.library, paths, progress, force=force)
         except Exception as exc:
             self.post_message(self.ImportFinished(None, describe_error(exc)))
         else:
@@ -989,6 +990,14 @@ class MainScreen(Screen[None]):
         self._refresh_sidebar()
         self._reselect(focus=None)
         self._start_loading_abstracts()  # and the new papers into the search index
+        if summary.refused:
+            from papertui.tui.screens.prompts import ImportAnywayPrompt
+
+            def chosen(anyway: bool | None) -> None:
+                if anyway:
+                    self.start_import(list(summary.refused), force=True)
+
+            self.app.push_screen(ImportAnywayPrompt(summary.refused), chosen)
 
     def _welcome_done(self, summary: ImportSummary | None) -> None:
         """The welcome screen imported something."""

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from papertui.tags import parse_tag_words
@@ -22,7 +22,14 @@ from papertui.tui.jobs import split_paths
 from papertui.tui.suggesters import PathSuggester, TagSuggester
 from papertui.tui.text import clean_line
 
-__all__ = ["ImportPrompt", "SortPicker", "TagEdit", "TagPrompt", "parse_tag_input"]
+__all__ = [
+    "ImportAnywayPrompt",
+    "ImportPrompt",
+    "SortPicker",
+    "TagEdit",
+    "TagPrompt",
+    "parse_tag_input",
+]
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,62 @@ class ImportPrompt(ModalScreen[list[str] | None]):
     def action_cancel(self) -> None:
         """Close without importing."""
         self.dismiss(None)
+
+
+class ImportAnywayPrompt(ModalScreen[bool]):
+    """Offer to import files that were refused because they do not look like Daily Papers
+    pages (what ``papertui import --force`` does on the command line)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*DIALOG_BINDINGS]
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        """Ask about ``paths``."""
+        super().__init__()
+        self._paths = list(paths)
+
+    def compose(self) -> ComposeResult:
+        """What was refused and why, then the two choices."""
+        from pathlib import Path
+
+        names = [Path(p).name for p in self._paths[:5]]
+        if len(self._paths) > 5:
+            names.append(f"… and {len(self._paths) - 5} more")
+        one = len(self._paths) == 1
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content("Import text that is not a Daily Papers page?"), classes="dialog-title"
+            )
+            yield Static(
+                Content(
+                    f"{'This file has' if one else 'These files have'} no page header and "
+                    "no paper metadata:\n  " + "\n  ".join(clean_line(n) for n in names)
+                )
+            )
+            yield Static(
+                Content(
+                    "Imported anyway, each title followed by an abstract becomes a paper. "
+                    "For a page from the site, import its text as the browser shows it "
+                    "instead: select all (ctrl+a), copy, and paste into a .txt file."
+                ),
+                classes="dialog-hint",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Import anyway", id="import-anyway", variant="warning")
+                yield Button("Don't import", id="import-not")
+
+    def on_mount(self) -> None:
+        """The safe choice has the focus."""
+        self.query_one("#import-not").focus()
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        """Import anyway, or not."""
+        event.stop()
+        self.dismiss(event.button.id == "import-anyway")
+
+    def action_cancel(self) -> None:
+        """Close without importing."""
+        self.dismiss(False)
 
 
 SORT_LABELS: dict[str, str] = {

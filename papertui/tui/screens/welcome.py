@@ -17,7 +17,7 @@ from papertui.library import Library
 from papertui.tui.bindings import WELCOME_BINDINGS
 from papertui.tui.jobs import ImportSummary, describe_error, run_import
 from papertui.tui.models import ActivityModel
-from papertui.tui.screens.prompts import ImportPrompt
+from papertui.tui.screens.prompts import ImportAnywayPrompt, ImportPrompt
 from papertui.tui.widgets import ActivityBar
 
 __all__ = ["WelcomeScreen"]
@@ -127,27 +127,27 @@ class WelcomeScreen(Screen[ImportSummary | None]):
         """Leave the app."""
         self.app.exit()
 
-    def _start(self, paths: list[str], *, year: int | None = None) -> None:
+    def _start(self, paths: list[str], *, year: int | None = None, force: bool = False) -> None:
         """Run the import in a worker, showing progress."""
         if self.readonly_reason:
             self.notify(self.readonly_reason, severity="warning", markup=False)
             return
         self._activity(ActivityModel("Importing pages"))
-        self._worker(paths, year)
+        self._worker(paths, year, force)
 
     def _activity(self, model: ActivityModel | None) -> None:
         """Show or hide progress."""
         self.query_one(ActivityBar).model = model
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _worker(self, paths: list[str], year: int | None) -> None:
+    def _worker(self, paths: list[str], year: int | None, force: bool = False) -> None:
         """Import (thread; never touches widgets)."""
 
         def progress(done: int, total: int) -> None:
             self.post_message(self.Progress(done, total))
 
         try:
-            summary = run_import(self.library, paths, progress, year=year)
+            summary = run_import(self.library, paths, progress, year=year, force=force)
         except Exception as exc:
             self.post_message(self.Finished(None, describe_error(exc)))
         else:
@@ -166,5 +166,13 @@ class WelcomeScreen(Screen[ImportSummary | None]):
             self.notify(f"Import failed: {event.error}", severity="error", markup=False)
         elif len(self.library) == 0:
             self.notify(event.summary.message, severity="warning", markup=False, timeout=8)
+            refused = event.summary.refused
+            if refused:
+
+                def chosen(anyway: bool | None) -> None:
+                    if anyway:
+                        self._start(list(refused), force=True)
+
+                self.app.push_screen(ImportAnywayPrompt(refused), chosen)
         else:
             self.dismiss(event.summary)
