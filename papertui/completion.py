@@ -102,7 +102,7 @@ def library_tags(words: Sequence[str]) -> list[str]:
             return []  # no library: opening one would make its folder
         from papertui.library import Library
 
-        with Library.open(Path(root), readonly=True, lock_timeout=0.0) as lib:
+        with Library.open(Path(root), readonly=True) as lib:
             return sorted(lib.tags())
     except Exception:  # completion never fails loudly: no tags is the answer
         return []
