@@ -279,6 +279,7 @@ def test_restore_json_lists_and_restores(
     code, out, _ = run(capsys, "restore", "--json")
     (backup,) = json.loads(out)
     assert backup["n"] == 1 and backup["name"].startswith("state-") and backup["entries"] == 1
+    assert backup["kind"] == "backup"
     assert datetime.fromisoformat(backup["taken_at"])
     code, out, _ = run(capsys, "restore", "1", "--json")
     assert code == 0
