@@ -65,7 +65,9 @@ _FISH = r"""# papertui completion for fish. Load it with:
 function __papertui_complete
     set -l words (commandline -opc)
     set -e words[1]
-    set -l reply (papertui __complete fish $words -- (commandline -ct | string collect) 2>/dev/null)
+    set -l current (commandline -ct)
+    # "$current" is one word even when empty (a new word).
+    set -l reply (papertui __complete fish $words -- "$current" 2>/dev/null)
     if test (count $reply) -gt 0
         printf '%s\n' $reply
     else

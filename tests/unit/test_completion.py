@@ -108,3 +108,13 @@ def test_the_bash_script_sourced_in_bash(seeded_dir: Path) -> None:
     assert bash_complete("papertui tag 4ce +", env) == ["+nlp", "+two-words"]
     assert bash_complete(f"papertui --data-dir {seeded_dir} list tag:n", env) == ["nlp"]
     assert bash_complete("papertui import ", env) == []  # bash falls back to file names
+
+
+def test_zsh_and_fish_send_their_words(seeded_dir: Path) -> None:
+    assert main(["tag", HUN, "+vision"]) == 0
+    parser = build_parser()
+    assert complete_request(parser, "zsh", ["list", "tag:v"]) == "tag:vision\n"
+    # fish puts "--" before the word being typed; a "--" the user typed stays a word.
+    assert complete_request(parser, "fish", ["list", "--", "tag:"]) == "tag:vision\n"
+    assert complete_request(parser, "fish", ["list", "--", "--", "-ta"]) == "-tag:\n"
+    assert complete_request(parser, "fish", ["--", ""]).splitlines()[:2] == ["completion", "demo"]
