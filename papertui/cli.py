@@ -248,10 +248,12 @@ def _list_table(lib: Library, ids: Sequence[str], console: Console) -> Renderabl
         )
     headers = ("id", "", "title", "date", "▲", "tags")
     natural = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    tags_width = min(natural[5], max(10, console.width // 5))
     gaps = 2 * (len(headers) - 1)  # box-less table: one space of padding either side
-    others = sum(natural[i] for i in (0, 1, 3, 4)) + tags_width + gaps
-    title_width = max(20, min(natural[2], console.width - others))
+    available = console.width - sum(natural[i] for i in (0, 1, 3, 4)) - gaps
+    tags_width = min(natural[5], max(10, console.width // 5))
+    if available - tags_width < 20:  # a narrow terminal: the title comes first
+        tags_width = min(tags_width, max(4, available - 20))
+    title_width = max(10, min(natural[2], available - tags_width))
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("id", style="dim", no_wrap=True)
