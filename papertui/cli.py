@@ -711,7 +711,7 @@ def _year(text: str) -> int:
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         takes_query = any(a.dest == "query" for a in self._actions)
-        if takes_query and message.startswith("argument -"):
+        if takes_query and message.startswith("argument -") and message[10:11] != "-":
             # `papertui export -o`: a query word that is also an option of the command.
             message += f" (a query that starts with '-' goes after '--': {self.prog} -- -word)"
         self.exit(2, f"{self.prog}: error: {message}\n")

@@ -103,6 +103,12 @@ def test_where_a_query_could_be_an_option_the_error_says_what_to_type(seeded_dir
     )
 
 
+def test_an_error_about_a_long_option_has_no_query_hint(seeded_dir: Path) -> None:
+    result = papertui("list", "--sort", "bogus")
+    assert result.returncode == 2
+    assert "invalid choice: 'bogus'" in result.stderr and "'--'" not in result.stderr
+
+
 def test_the_old_help_collision_is_a_query(seeded_dir: Path) -> None:
     # argparse used to read -has:code as -h with the value 'as:code'.
     result = papertui("list", "-has:code")
