@@ -173,6 +173,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         else:
             _say(run.report.summary())
+        if run.report.new and not args.json:
+            stamp = lib.paper(run.report.new_ids[0]).added_at
+            # On stderr, with the per-file notes: the summary stays stdout's last line.
+            added = _n(run.report.new)
+            _say(
+                f"papertui: note: to undo this import: papertui remove --query 'added:{stamp}' "
+                f"(removes the {added} it added)",
+                err=True,
+            )
         return 1 if run.failed else 0
     finally:
         lib.close()
@@ -188,7 +197,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     lib = _open(args, write=False)
     query = _query(_query_text(args))
-    sel = _select(lib, "all", query, args.sort)
+    if args.sort == "queue":  # queued papers in queue order, then the others by date
+        sel = _select(lib, "all", query, "date")
+        position = {pid: n for n, pid in enumerate(lib.queue())}
+        sel.sort(key=lambda pid: position.get(pid, len(position)))
+    else:
+        sel = _select(lib, "all", query, args.sort)
     if args.json:
         sys.stdout.write(
             to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in sel])
@@ -290,7 +304,7 @@ def _at_most_lines(text: str, width: int, lines: int, console: Console) -> Text:
 def _select(lib: Library, view: str, query: Query, sort: Sort) -> list[str]:
     if query.needs_text:
         lib.load_abstracts()
-    return lib.select(view, query, sort).ids
+    return list(lib.select(view, query, sort).ids)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -349,6 +363,54 @@ def cmd_unread(args: argparse.Namespace) -> int:
     return _triage(args, lambda lib, ids: lib.set_read(ids, False))
 
 
+def cmd_dismiss(args: argparse.Namespace) -> int:
+    """Dismiss papers (not interested; a queued paper leaves the queue)."""
+    return _triage(args, lambda lib, ids: lib.set_dismissed(ids, True))
+
+
+def cmd_undismiss(args: argparse.Namespace) -> int:
+    """Take dismissals back."""
+    return _triage(args, lambda lib, ids: lib.set_dismissed(ids, False))
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Delete papers (by id, or every match of ``--query``) after saying how many."""
+    if bool(args.ids) == (args.query is not None):
+        raise CliError("remove: give paper ids or --query QUERY (one of them)", code=2)
+    lib = _open(args, write=True)
+    try:
+        if args.query is not None:
+            query = _query(args.query)
+            if query.is_empty:
+                raise CliError("remove: the query is empty (it would match every paper)", code=2)
+            ids = _select(lib, "all", query, "date")
+        else:
+            ids = list(dict.fromkeys(_ids(lib, args.ids)))
+        if not ids:
+            _say("No papers to remove")
+            return 0
+        for pid in ids[:10]:
+            _say(f"  {lib.short_id(pid)}  {lib.title(pid)}")
+        if len(ids) > 10:
+            _say(f"  … and {len(ids) - 10} more")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError(f"remove: would remove {_n(len(ids))}; add --yes to confirm")
+            sys.stdout.write(f"Remove {_n(len(ids))} from {lib.root}? [y/N] ")
+            sys.stdout.flush()
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                _say("Nothing removed")
+                return 1
+        removed = lib.remove(ids)
+        _say(
+            f"Removed {_n(removed)}; their triage state is in the backup taken first "
+            "('papertui restore' brings it back; importing their pages again brings them back)"
+        )
+        return 0
+    finally:
+        lib.close()
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     """``tag ID... +name -name``: add and remove tags."""
     ids = [w for w in args.words if not w.startswith(("+", "-"))]
@@ -363,8 +425,28 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    """Set (or with an empty TEXT, remove) a paper's note; ``-`` reads it from stdin."""
-    text = sys.stdin.read() if args.text == "-" else args.text
+    """Set (or with an empty TEXT, remove) a paper's note; ``-`` reads it from stdin; with
+    no TEXT, the note opens in ``$VISUAL``/``$EDITOR``."""
+    if args.text is None:
+        from papertui.editor import EditorError, edit_text
+
+        # Read, edit, then write: the library is not held while the editor is open.
+        lib = _open(args, write=False)
+        try:
+            (pid,) = _ids(lib, [args.id])
+            current = lib.state(pid).note
+        finally:
+            lib.close()
+        try:
+            text = edit_text(current, name=pid[:7])
+        except EditorError as exc:
+            raise CliError(str(exc)) from None
+        if text.rstrip() == current.rstrip():
+            _say("Note unchanged")
+            return 0
+        args.id = pid
+    else:
+        text = sys.stdin.read() if args.text == "-" else args.text
     args.ids = [args.id]
     return _triage(args, lambda lib, ids: lib.set_note(ids[0], text))
 
@@ -436,6 +518,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
             "inbox": counts["inbox"],
             "queued": counts["queue"],
             "read": counts["read"],
+            "dismissed": counts["dismissed"],
+            "new": counts["new"],
             "tags": dict(sorted(lib.tags().items())),
             "oldest_queued": None
             if oldest is None
@@ -452,9 +536,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     console = _console()
     console.print(f"Library   {lib.root}")
     console.print(f"Papers    {counts['all']}")
-    console.print(f"Unread    {unread}   (inbox: {counts['inbox']}, not queued)")
+    console.print(f"Unread    {unread}   (inbox: {counts['inbox']}, not queued or dismissed)")
     console.print(f"Queued    {counts['queue']}")
     console.print(f"Read      {counts['read']}")
+    console.print(f"Dismissed {counts['dismissed']}")
+    console.print(f"New       {counts['new']}   (added by the latest import)")
     tags = lib.tags()
     if tags:
         console.print("Tags")
@@ -611,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("list", cmd_list, "list papers matching a query (all papers without one)")
     add_query_argument(p)
-    p.add_argument("--sort", choices=SORTS, default="date")
+    p.add_argument("--sort", choices=(*SORTS, "queue"), default="date")
     p.add_argument("--json", action="store_true", help="print a JSON array of papers")
 
     p = add("show", cmd_show, "show one paper in full")
@@ -623,6 +709,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("unstar", cmd_unstar, "remove papers from the reading queue"),
         ("read", cmd_read, "mark papers read"),
         ("unread", cmd_unread, "mark papers unread"),
+        ("dismiss", cmd_dismiss, "dismiss papers: not interested (out of the inbox and queue)"),
+        ("undismiss", cmd_undismiss, "take dismissals back"),
     ):
         p = add(name, func, text)
         p.add_argument("ids", nargs="+", metavar="ID")
@@ -630,9 +718,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("tag", cmd_tag, "add (+name) and remove (-name) tags: tag ID... +name -name")
     p.add_argument("words", nargs="*", metavar="ID|+TAG|-TAG")
 
-    p = add("note", cmd_note, "set a paper's note (empty text removes it; - reads stdin)")
+    p = add(
+        "note",
+        cmd_note,
+        "set a paper's note (empty text removes it; - reads stdin; no text: $EDITOR)",
+    )
     p.add_argument("id", metavar="ID")
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("text", metavar="TEXT", nargs="?")
+
+    p = add("remove", cmd_remove, "delete papers from the library (asks first unless --yes)")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--query", metavar="QUERY", help="remove every paper matching QUERY")
+    p.add_argument("--yes", action="store_true", help="do not ask")
 
     p = add("export", cmd_export, "export the reading queue (or a query, or --all)")
     add_query_argument(p)
@@ -753,6 +850,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', None) or 'error'}: {exc.strerror or exc}")
         return 1
+
+
+def _n(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
 
 
 def _fail(message: str) -> None:

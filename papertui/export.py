@@ -36,7 +36,7 @@ def paper_record(paper: Paper, state: TriageState, abstract: str) -> dict[str, A
     ``id``, ``title``, ``abstract`` (str); ``authors_count`` (int or null); ``published``
     (``YYYY-MM-DD`` or null); ``upvotes`` (int or null); ``code_urls``, ``project_urls``
     (lists of str); ``sources`` (list of ``{"file", "page_date"}``); ``tags`` (list of str);
-    ``starred``, ``read`` (bool); ``note`` (str); ``queue_position`` (int or null);
+    ``starred``, ``read``, ``dismissed`` (bool); ``note`` (str); ``queue_position`` (int or null);
     ``added_at`` (ISO 8601 str).
     """
     return {
@@ -52,6 +52,7 @@ def paper_record(paper: Paper, state: TriageState, abstract: str) -> dict[str, A
         "tags": list(state.tags),
         "starred": bool(state.starred),
         "read": bool(state.read),
+        "dismissed": bool(state.dismissed),
         "note": state.note,
         "queue_position": state.queue_position,
         "added_at": paper.added_at,

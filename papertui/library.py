@@ -10,13 +10,14 @@ paper needs (:meth:`Library.abstract`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
@@ -24,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
 from papertui.decisions import DEFAULT_STATE, Decisions, normalise_tag
 from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack
-from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import
-from papertui.models import Paper, ParsedPaper, Source, TriageState, now_iso
+from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import, seen_date
+from papertui.models import Paper, ParsedPaper, Source, TriageState
 from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
@@ -54,8 +55,9 @@ Sort = Literal["date", "upvotes", "title", "added"]
 SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added")
 """Sort orders of the paper list (newest / most upvoted / A-Z / most recently added first)."""
 
-VIEWS = ("inbox", "queue", "read", "all")
-"""The built-in views. ``tag:NAME`` selects a tag's papers."""
+VIEWS = ("inbox", "queue", "read", "all", "new", "dismissed")
+"""The built-in views. ``tag:NAME`` selects a tag's papers. ``new`` holds the papers the
+latest import added (the last import that added any)."""
 
 INDEX_FILE = "search.index"
 """The word index cache (:mod:`papertui.wordindex`), in the library folder."""
@@ -149,6 +151,12 @@ class Library:
         self.decisions = Decisions(store, self._lock, on_change=self._states_changed)
         """The triage state, its changes and this process's undo history."""
         self.undo = self.decisions.undo
+        self._orphans: dict[str, TriageState] = {}
+        """States of papers not in the corpus (removed, then restored from a backup): kept
+        on disk, out of every view, until an import brings the paper back."""
+        self._set_orphans_aside(None)
+        self._new_ids: set[str] | None = None
+        """Cache of :meth:`new_ids`."""
         self._title_only: dict[str, str] | None = None
         """Cache of :meth:`_title_texts`."""
         self._generation = 0
@@ -204,7 +212,34 @@ class Library:
     def _take_states(self, changed: dict[str, Any] | None) -> set[str] | None:
         """Take in triage states other processes stored; returns the ids whose state
         changed, or None if any may have."""
-        return self.decisions.take(changed)
+        found = self.decisions.take(changed)
+        if found is None or found:
+            self._set_orphans_aside(found)
+        return found
+
+    def _set_orphans_aside(self, changed: set[str] | None) -> None:
+        """Move the states of papers the corpus lacks (removed, then their state restored
+        from a backup) out of the decisions into :attr:`_orphans`; only those of
+        ``changed`` papers, unless it is None."""
+        states = self.decisions.states
+        with self._lock:
+            if changed is None:
+                self._orphans = {}
+                if not states:
+                    return
+                # A C-level pass over the ids (no id index: opening does without it).
+                present = set(filter(states.__contains__, self._ids))
+                if len(present) == len(states):
+                    return
+                strays = [p for p in states if p not in present]
+            else:
+                for pid in changed:
+                    self._orphans.pop(pid, None)
+                strays = [p for p in changed if p in states and p not in self._row]
+            for pid in strays:
+                self._orphans[pid] = states.pop(pid)
+            if strays:
+                self.decisions.forget_decided()
 
     def refresh(self) -> Refresh:
         """Take in what other processes wrote since the last look: cheap when nothing
@@ -257,6 +292,10 @@ class Library:
             self._abstracts.pop(pid, None)
             self._text.pop(pid, None)
             self._index_of.pop(pid, None)
+            orphan = self.decisions.states.pop(pid, None)  # a state its removal left behind
+            if orphan is not None:
+                self._orphans[pid] = orphan
+                self.decisions.forget_decided()
         self._corpus_moved()
 
     def _states_changed(self) -> None:
@@ -265,6 +304,7 @@ class Library:
 
     def _corpus_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
+        self._new_ids = None
         self._title_only = None
         self._generation += 1
         self._index_rows.clear()
@@ -606,9 +646,31 @@ class Library:
         """Every tag in use with its number of papers."""
         return self.decisions.tags()
 
-    def counts(self) -> dict[str, int]:
-        """Papers per built-in view."""
-        return self.decisions.counts(len(self._ids))
+    def counts(self, *, new: bool = True) -> dict[str, int]:
+        """Papers per built-in view. With ``new`` false, the New view is counted only if
+        that was done already (it reads every paper's ``added_at``, which the app's first
+        paint does without; :meth:`warm_up` counts it)."""
+        counts = self.decisions.counts(len(self._ids))
+        if new or self._new_ids is not None:
+            counts["new"] = len(self.new_ids())
+        return counts
+
+    def new_ids(self) -> set[str]:
+        """The papers the latest import added (the last one that added any): those with the
+        newest ``added_at`` (one import stamps all its papers alike). Cached until the next
+        import or removal."""
+        found = self._new_ids
+        if found is None:
+            with self._lock:
+                added = list(self._cols.get("added_at", ()))
+                newest = max(filter(None, added), default=None)
+                found = (
+                    set()
+                    if newest is None
+                    else {pid for pid, a in zip(self._ids, added, strict=True) if a == newest}
+                )
+                self._new_ids = found
+        return found
 
     def _check(self, ids: Iterable[str]) -> list[str]:
         out = list(dict.fromkeys(ids))
@@ -628,6 +690,12 @@ class Library:
         return self.decisions.commit(*self.decisions.reading(self._check(ids), read))
 
     @_writes
+    def set_dismissed(self, ids: Iterable[str], dismissed: bool) -> Change:
+        """Dismiss papers ("not interested": out of the inbox) or take that back;
+        dismissing a queued paper takes it out of the queue."""
+        return self.decisions.commit(*self.decisions.dismissing(self._check(ids), dismissed))
+
+    @_writes
     def tag(
         self, ids: Iterable[str], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> Change:
@@ -645,6 +713,11 @@ class Library:
         """Move a queued paper ``delta`` places (negative = towards the front)."""
         (pid,) = self._check([pid])
         return self.decisions.commit(*self.decisions.moving(pid, delta))
+
+    @_writes
+    def move_to_end(self, ids: Iterable[str], *, top: bool) -> Change:
+        """Move queued papers to the top or the bottom of the queue (their order kept)."""
+        return self.decisions.commit(*self.decisions.moving_to_end(self._check(ids), top=top))
 
     @_writes
     def apply_states(self, states: dict[str, TriageState], label: str) -> Change:
@@ -684,14 +757,12 @@ class Library:
             return sorted(idx, key=keys.__getitem__, reverse=reverse)
 
         if sort == "date":
-            # The corpus is stored in (date, upvotes) order, newest first: check that with
+            # The corpus is stored in (date seen, upvotes) order, newest first: check that with
             # C-level passes over the two columns (no key tuples; this runs before the
             # first paint): dates never go up, and between neighbours of the same date
             # upvotes never go up.
-            pubs = list(c.get("published", [None] * n))
+            pubs = self._seen_column()
             ups = list(c.get("upvotes", [None] * n))
-            if None in pubs:
-                pubs = [p or "" for p in pubs]
             if None in ups:
                 ups = [u or 0 for u in ups]
             if all(map(operator.ge, pubs, islice(pubs, 1, None))) and all(
@@ -718,6 +789,18 @@ class Library:
         self._sorted[sort] = result
         return result
 
+    def _seen_column(self) -> list[str]:
+        """Each row's sort date (:attr:`Paper.date_seen`, ``""`` when unknown) as stored by
+        imports; computed from the published and page dates where a library stored before
+        it lacks the column."""
+        c, n = self._cols, len(self._ids)
+        seen = list(c.get("seen") or [None] * n)
+        if None in seen:
+            pubs, sources = c.get("published", [None] * n), c.get("sources", [[]] * n)
+            for i in [i for i, v in enumerate(seen) if v is None]:
+                seen[i] = seen_date(pubs[i], sources[i])
+        return seen
+
     def _in_view(self, view: str) -> Callable[[str], bool] | None:
         """A fast membership test for a view (None for ``all``); sets, no per-paper code."""
         states = self.decisions.states
@@ -730,10 +813,16 @@ class Library:
             return {p for p, s in states.items() if s.read}.__contains__
         if view == "queue":
             return {p for p, s in states.items() if s.starred}.__contains__
+        if view == "dismissed":
+            return {p for p, s in states.items() if s.dismissed}.__contains__
+        if view == "new":
+            return self.new_ids().__contains__
         if view.startswith("tag:"):
             tag = view[4:]
             return {p for p, s in states.items() if tag in s.tags}.__contains__
-        raise LibraryError(f"unknown view '{view}' (use inbox, queue, read, all or tag:NAME)")
+        raise LibraryError(
+            f"unknown view '{view}' (use inbox, queue, read, all, new, dismissed or tag:NAME)"
+        )
 
     def view_ids(self, view: str, sort: Sort) -> list[str]:
         """The ids of a view (``inbox``, ``queue``, ``read``, ``all``, ``tag:NAME``), sorted.
@@ -870,6 +959,7 @@ class Library:
         """
         for pid in self._ids:
             self.paper(pid)
+        self.new_ids()
         if not self.abstracts_loaded:
             return
         with self._lock:
@@ -891,7 +981,7 @@ class Library:
         with self.store.corpus_write():
             if self.store.corpus_changed():
                 self.reload_corpus()  # merge with the corpus as it is now, not as it was read
-            return self._import(merge_entries(entries), now or now_iso())
+            return self._import(merge_entries(entries), now or _import_stamp())
 
     def _import(self, merged: dict[str, MergedPaper], stamp: str) -> ImportReport:
         def stored(pid: str) -> tuple[Paper, str] | None:
@@ -904,18 +994,43 @@ class Library:
             self._apply_docs(plan.docs, plan.abstracts)
         return plan.report
 
+    # -- removal ------------------------------------------------------------------------
+    def remove(self, ids: Iterable[str]) -> int:
+        """Delete papers: metadata, abstracts, search index and triage state; returns how
+        many. Their state is backed up first, so ``papertui restore`` brings it back, and
+        importing their pages again brings the papers back (as new). Not an undoable
+        action: the undo history, which may name them, is cleared."""
+        with self.store.corpus_write():
+            if self.store.corpus_changed():
+                self.reload_corpus()  # remove from the corpus as it is now
+            ids = self._check(ids)
+            if not ids:
+                return 0
+            self.store.remove_papers(ids)
+            with self._lock:
+                for pid in ids:
+                    self.decisions.states.pop(pid, None)
+                self.decisions.forget_decided()
+                self._forget(set(ids))
+                self.undo.done.clear()
+                self.undo.undone.clear()
+        with contextlib.suppress(OSError):
+            self.index_path.unlink()  # it holds their words: rebuilt when next needed
+        return len(ids)
+
     def _date_order_after(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         """Every id, newest first, as it will be once ``docs`` are stored.
 
         The corpus is stored in this order, so that opening the library finds its default
         sort already done (the sort then only confirms it, in one linear pass).
         """
-        pub = {pid: d.get("published") or "" for pid, d in docs.items()}
+        pub = {pid: d["seen"] for pid, d in docs.items()}
         up = {pid: d.get("upvotes") or 0 for pid, d in docs.items()}
         c = self._cols
+        seen = self._seen_column()
         for pid, i in self._row.items():
             if pid not in docs:
-                pub[pid] = c["published"][i] or ""
+                pub[pid] = seen[i]
                 up[pid] = c["upvotes"][i] or 0
         order = sorted(pub, key=up.__getitem__, reverse=True)
         order.sort(key=pub.__getitem__, reverse=True)
@@ -946,6 +1061,10 @@ class Library:
                 self._text.pop(pid, None)  # rebuilt on demand by _haystack
             for pid in docs:  # changed or new: no longer (or not yet) in the word index
                 self._index_of.pop(pid, None)
+                orphan = self._orphans.pop(pid, None)
+                if orphan is not None:  # removed, its state restored: back with the paper
+                    self.decisions.states[pid] = orphan
+                    self.decisions.forget_decided()
             self._corpus_moved()
 
 
@@ -983,3 +1102,10 @@ def _having(rows: Iterable[int], texts: Iterable[str], needle: str) -> list[int]
 
 
 _DEFAULT = DEFAULT_STATE
+
+
+def _import_stamp() -> str:
+    """An import's ``added_at``: to the microsecond, so that two imports in one second
+    still get stamps of their own and ``added:STAMP`` (what ``papertui import`` prints to
+    undo one) names one import."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")

@@ -7,14 +7,21 @@ when the import brings something new. No I/O: the library stores the plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from papertui.models import Paper, ParsedPaper, Source, paper_id
 
-__all__ = ["ImportPlan", "ImportReport", "MergedPaper", "merge_entries", "plan_import"]
+__all__ = [
+    "ImportPlan",
+    "ImportReport",
+    "MergedPaper",
+    "merge_entries",
+    "plan_import",
+    "seen_date",
+]
 
 
 @dataclass(frozen=True)
@@ -96,16 +103,27 @@ def merge_entries(entries: Iterable[ParsedPaper]) -> dict[str, MergedPaper]:
 
 
 def _doc(m: MergedPaper, added_at: str) -> dict[str, Any]:
+    published = m.published.isoformat() if m.published else None
+    sources = [[s.file, s.page_date] for s in m.sources]
     return {
         "title": m.title,
         "authors_count": m.authors_count,
-        "published": m.published.isoformat() if m.published else None,
+        "published": published,
         "upvotes": m.upvotes,
         "code_urls": list(m.code_urls),
         "project_urls": list(m.project_urls),
-        "sources": [[s.file, s.page_date] for s in m.sources],
+        "sources": sources,
         "added_at": added_at,
+        "seen": seen_date(published, sources),
     }
+
+
+def seen_date(published: str | None, sources: Iterable[Sequence[Any]]) -> str:
+    """The date a paper sorts by (``YYYY-MM-DD``): published, else its newest page date;
+    ``""`` when neither is known (see :attr:`papertui.models.Paper.date_seen`)."""
+    if published:
+        return published
+    return max((d for _, d in sources if d), default="")
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,15 @@ class Paper:
         return bool(self.code_urls)
 
     @property
+    def date_seen(self) -> date | None:
+        """The date the list sorts by: the published date, else the newest page date (the
+        day the paper was seen on a page); None when neither is known."""
+        if self.published is not None:
+            return self.published
+        days = [s.page_date for s in self.sources if s.page_date]
+        return date.fromisoformat(max(days)) if days else None
+
+    @property
     def best_url(self) -> str | None:
         """The link a title points to: the first code link, else the first project link."""
         if self.code_urls:
@@ -127,10 +136,13 @@ class TriageState:
     queue_position: int | None = None
     """Order in the queue (smaller first); set exactly when ``starred``."""
     read: bool = False
+    dismissed: bool = False
+    """Not interested: out of the inbox without being queued or read."""
     tags: tuple[str, ...] = ()
     note: str = ""
     changed: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-    """When each of ``starred``, ``read``, ``tags``, ``note`` last changed (ISO 8601, UTC)."""
+    """When each of ``starred``, ``read``, ``dismissed``, ``tags``, ``note`` last changed
+    (ISO 8601, UTC)."""
 
     @property
     def is_default(self) -> bool:
@@ -139,15 +151,15 @@ class TriageState:
 
     @property
     def in_inbox(self) -> bool:
-        """Unread and not queued: the papers still waiting for a decision."""
-        return not self.read and not self.starred
+        """Neither queued, read nor dismissed: the papers still waiting for a decision."""
+        return not (self.read or self.starred or self.dismissed)
 
     def with_changes(self, **changes: Any) -> TriageState:
         """A copy with ``changes`` applied and their ``changed`` times stamped."""
         stamp = now_iso()
         changed = dict(self.changed)
         for key in changes:
-            if key in ("starred", "read", "tags", "note"):
+            if key in ("starred", "read", "dismissed", "tags", "note"):
                 changed[key] = stamp
         return replace(self, changed=changed, **changes)
 
@@ -157,6 +169,7 @@ class TriageState:
             "starred": self.starred,
             "queue_position": self.queue_position,
             "read": self.read,
+            "dismissed": self.dismissed,
             "tags": list(self.tags),
             "note": self.note,
             "changed": dict(self.changed),
@@ -169,6 +182,7 @@ class TriageState:
             starred=bool(doc.get("starred", False)),
             queue_position=doc.get("queue_position"),
             read=bool(doc.get("read", False)),
+            dismissed=bool(doc.get("dismissed", False)),
             tags=tuple(doc.get("tags") or ()),
             note=str(doc.get("note") or ""),
             changed=dict(doc.get("changed") or {}),

@@ -14,13 +14,18 @@ Term                   Matches papers...
                        ``tag:two-words``)
 ``is:starred``         in the reading queue (alias ``is:queued``)
 ``is:read``            marked read (``is:unread`` is the opposite)
-``is:inbox``           neither read nor queued
+``is:dismissed``       dismissed (not interested)
+``is:inbox``           neither read, queued nor dismissed
 ``has:code``           with a code link (also ``has:project``, ``has:note``, ``has:tags``)
 ``upvotes>N``          with more than N upvotes (also ``>=``, ``<``, ``<=``, ``=``,
                        ``upvotes:N``, ``upvotes:>N``)
 ``year:2024``          published in 2024 (also ``year>2023`` and the other comparisons)
 ``after:2025-01-01``   published on or after that day
 ``before:2025-02-01``  published before that day
+``added:today``        added to the library today (local time; also ``added:YYYY-MM-DD``,
+                       ``added>=YYYY-MM-DD`` and the other comparisons, and the exact
+                       stamp of one import, ``added:2025-01-02T08:00:00+00:00``)
+``page:2025-01-02``    seen on a page of that date
 =====================  ===============================================================
 
 Papers without a date (or without an upvote count) never match a date (or upvote)
@@ -39,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
 from papertui.models import Paper, TriageState
@@ -124,7 +129,7 @@ class _Tag:
     name: str
 
 
-_FlagName = Literal["starred", "read", "code", "project", "note", "tags"]
+_FlagName = Literal["starred", "read", "dismissed", "code", "project", "note", "tags"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +155,23 @@ class _Published:
     hi: date | None
 
 
-_Leaf: TypeAlias = "_Text | _Tag | _Flag | _Upvotes | _Published"
+@dataclass(frozen=True, slots=True)
+class _Added:
+    """The paper entered the library at or after ``lo`` and before ``hi`` (ISO 8601 UTC
+    stamps, compared as text; ``None``: unbounded)."""
+
+    lo: str | None
+    hi: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One of the paper's pages is dated ``day`` (``YYYY-MM-DD``)."""
+
+    day: str
+
+
+_Leaf: TypeAlias = "_Text | _Tag | _Flag | _Upvotes | _Published | _Added | _Page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +259,9 @@ _OP_VALUE_RE = re.compile(r"(>=|<=|>|<|=)?(.*)", re.DOTALL)
 _DIGITS_RE = re.compile(r"[0-9]+")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-_FILTER_KEYS = frozenset({"tag", "is", "has", "upvotes", "year", "after", "before"})
+_FILTER_KEYS = frozenset(
+    {"tag", "is", "has", "upvotes", "year", "after", "before", "added", "page"}
+)
 _NUMERIC_KEYS = frozenset({"upvotes", "year"})
 
 _IS_VALUES: dict[str, _Ast] = {
@@ -246,7 +269,8 @@ _IS_VALUES: dict[str, _Ast] = {
     "queued": _Flag("starred"),
     "read": _Flag("read"),
     "unread": _Not(_Flag("read")),
-    "inbox": _And((_Not(_Flag("starred")), _Not(_Flag("read")))),
+    "dismissed": _Flag("dismissed"),
+    "inbox": _And((_Not(_Flag("starred")), _Not(_Flag("read")), _Not(_Flag("dismissed")))),
 }
 _HAS_VALUES: dict[str, _Ast] = {
     "code": _Flag("code"),
@@ -313,6 +337,36 @@ def _compare(key: str, op: str, number: str, token: str, pos: int) -> _Ast:
         raise QueryError(f"bad year in {_quote(token)}", token, pos) from None
 
 
+_STAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.+\-Z]+")
+
+
+def _day_start(day: date) -> str:
+    """The UTC stamp (as :func:`papertui.models.now_iso` writes them) of the start of
+    ``day`` in local time."""
+    local = datetime(day.year, day.month, day.day).astimezone()
+    return local.astimezone(timezone.utc).isoformat()
+
+
+def _added(op: str, value: str, token: str, pos: int) -> _Ast:
+    """``added`` compared with a day (``today`` or ``YYYY-MM-DD``, local time), or equal to
+    an import's exact stamp."""
+    if op == "=" and _STAMP_RE.fullmatch(value):
+        return _Added(value, value + "\x00")  # the one stamp: [stamp, stamp + NUL)
+    day = date.today() if value.casefold() == "today" else _parse_date(value, token, pos)
+    try:
+        start, end = _day_start(day), _day_start(day + timedelta(days=1))
+    except (OverflowError, ValueError):
+        raise QueryError(f"bad date in {_quote(token)}", token, pos) from None
+    bounds = {
+        "=": (start, end),
+        ">": (end, None),
+        ">=": (start, None),
+        "<": (None, start),
+        "<=": (None, end),
+    }
+    return _Added(*bounds[op])
+
+
 def _filter(key: str, value: str, token: str, pos: int) -> _Ast:
     """Interpret ``key:value`` (``token`` is the whole term, for messages)."""
     k = key.casefold()
@@ -343,11 +397,15 @@ def _filter(key: str, value: str, token: str, pos: int) -> _Ast:
                 pos,
             )
         return node
-    if k in _NUMERIC_KEYS:
+    if k in _NUMERIC_KEYS or k == "added":
         m = _OP_VALUE_RE.fullmatch(value)
         assert m is not None  # the pattern matches every string
+        if k == "added":
+            return _added(m[1] or "=", m[2], token, pos)
         return _compare(k, m[1] or "=", m[2], token, pos)
     day = _parse_date(value, token, pos)
+    if k == "page":
+        return _Page(day.isoformat())
     if k == "after":
         return _Published(day, None)
     try:
@@ -366,6 +424,8 @@ def _word(word: str, pos: int) -> _Ast:
         key = m[1].casefold()
         if key in _NUMERIC_KEYS:
             return _compare(key, m[2], m[3], word, pos)
+        if key == "added":
+            return _added(m[2], m[3], word, pos)
         if key in _FILTER_KEYS:
             raise QueryError(f"unsupported comparison in {_quote(word)}", word, pos)
     return _Text(word.casefold())
@@ -655,6 +715,10 @@ def _compile_flag(name: _FlagName, negated: bool) -> Predicate:
         if negated:
             return lambda p, s, t: not s.read
         return lambda p, s, t: s.read
+    if name == "dismissed":
+        if negated:
+            return lambda p, s, t: not s.dismissed
+        return lambda p, s, t: s.dismissed
     if name == "code":
         if negated:
             return lambda p, s, t: not p.code_urls
@@ -701,6 +765,22 @@ def _compile_lit(lit: _Lit) -> Predicate:
         if negated:
             return lambda p, s, t: (v := p.upvotes) is not None and not lo <= v <= hi
         return lambda p, s, t: (v := p.upvotes) is not None and lo <= v <= hi
+    if isinstance(leaf, _Added):
+        alo, ahi = leaf.lo or "", leaf.hi or "\uffff"
+        if negated:
+            return lambda p, s, t: not alo <= p.added_at < ahi
+        return lambda p, s, t: alo <= p.added_at < ahi
+    if isinstance(leaf, _Page):
+        day = leaf.day
+
+        def on_page(p: Paper, s: TriageState, t: str) -> bool:
+            """One of the paper's pages has that date (or, negated, none has)."""
+            for src in p.sources:
+                if src.page_date == day:
+                    return not negated
+            return negated
+
+        return on_page
     dlo = date.min if leaf.lo is None else leaf.lo
     dhi = date.max if leaf.hi is None else leaf.hi
     if negated:

@@ -22,12 +22,15 @@ __all__ = ["meta_line", "paper_detail", "state_glyphs"]
 
 QUEUED = "★"
 READ = "✓"
+DISMISSED = "✗"
 CODE = "⌨"
 
 
 def state_glyphs(state: TriageState) -> str:
-    """Two cells: queued and read markers (spaces when not set)."""
-    return f"{QUEUED if state.starred else ' '}{READ if state.read else ' '}"
+    """Two cells: the queued (or dismissed) marker and the read marker (spaces when not
+    set; a paper is never both queued and dismissed)."""
+    first = QUEUED if state.starred else DISMISSED if state.dismissed else " "
+    return f"{first}{READ if state.read else ' '}"
 
 
 def meta_line(paper: Paper, short_id: str | None = None) -> Text:
@@ -81,6 +84,8 @@ def paper_detail(
         status.append(f"{QUEUED} queued (#{state.queue_position})")
     if state.read:
         status.append(f"{READ} read")
+    if state.dismissed:
+        status.append(f"{DISMISSED} dismissed")
     if status:
         parts.append(Text("  ".join(status), style="bold green"))
     if state.tags:

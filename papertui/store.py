@@ -33,7 +33,7 @@ import os
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -738,6 +738,7 @@ class JournalStorage(_CachedStorage):
         return (
             isinstance(doc.get("starred", False), bool)
             and isinstance(doc.get("read", False), bool)
+            and isinstance(doc.get("dismissed", False), bool)
             and (qp is None or (isinstance(qp, int) and not isinstance(qp, bool)))
             and isinstance(tags, list)
             and all(isinstance(t, str) for t in tags)
@@ -1108,6 +1109,40 @@ class Store:
                     with contextlib.suppress(OSError):
                         old.unlink()
         self._papers_seen = self._papers_stat()
+
+    def remove_papers(self, ids: Collection[str]) -> Backup | None:
+        """Delete papers: a backup of the triage state first (a ``removal`` backup, which
+        never replaces another; ``restore`` brings their stars, tags and notes back), then
+        their metadata, abstracts and state. The caller holds :meth:`corpus_write`.
+
+        The corpus goes before the abstracts: a kill in between leaves at worst abstracts
+        of papers the corpus no longer lists (ignored), never a paper without its abstract.
+        Returns the backup taken (None when there was no triage state to back up).
+        """
+        self._writable()
+        backup = self.backup_state("removal")
+        storage, db = self._papers()
+        try:
+            with storage.batch():
+                db.table("papers").remove(doc_ids=list(ids))  # type: ignore[arg-type]
+        except OSError as exc:
+            self._papers_db = self._papers_storage = None  # memory back to what is on disk
+            raise _write_error(Path(exc.filename or self.papers_path), exc) from None
+        self._papers_seen = self._papers_stat()  # our own write: not news from another
+        by_shard: dict[int, list[str]] = {}
+        for pid in ids:
+            by_shard.setdefault(shard_of(pid), []).append(pid)
+        for shard, pids in sorted(by_shard.items()):
+            path = self.abstract_path(shard)
+            if path.exists():
+                adb = _DB(path, storage=AbstractStorage)
+                try:
+                    with adb.storage.batch():  # type: ignore[attr-defined]
+                        adb.table("abstracts").remove(doc_ids=pids)  # type: ignore[arg-type]
+                except OSError as exc:
+                    raise _write_error(path, exc) from None
+        self.put_states(dict.fromkeys(ids))
+        return backup
 
     # -- triage state -------------------------------------------------------------------
     @property

@@ -34,7 +34,9 @@ QUERY_TERMS: list[tuple[str, str]] = [
     ('`"a phrase"`', "containing the phrase"),
     ('`tag:NAME`, `tag:"two words"`', "with that tag (`tag:Two-Words` is the same tag)"),
     ("`is:starred` / `is:queued`", "in the reading queue"),
-    ("`is:read` / `is:unread` / `is:inbox`", "read / not read / neither read nor queued"),
+    ("`is:read` / `is:unread`", "read / not read"),
+    ("`is:dismissed`", "dismissed (not interested)"),
+    ("`is:inbox`", "neither queued, read nor dismissed"),
     (
         "`has:code` / `has:project` / `has:note` / `has:tags`",
         "with a code link / project link / note / any tag",
@@ -42,6 +44,15 @@ QUERY_TERMS: list[tuple[str, str]] = [
     ("`upvotes>N` (also `>=` `<` `<=` `=`)", "by upvote count"),
     ("`year:2024` (also `year>2023`…)", "published in that year"),
     ("`after:2025-01-01` / `before:2025-02-01`", "published on/after, before that day"),
+    (
+        "`added:today`, `added:2025-01-02` (also `added>=…` `>` `<` `<=`)",
+        "added to the library that day (your local time), or after/before it",
+    ),
+    (
+        "`added:STAMP`",
+        "added by one import (the exact stamp `papertui import` prints to undo it)",
+    ),
+    ("`page:2025-01-02`", "seen on a page of that date"),
     ("`a b`", "both (AND)"),
     ("`a OR b`", "either; AND binds tighter"),
     ("`( … )`", "grouping"),
@@ -56,6 +67,7 @@ QUERY_EXAMPLES: list[tuple[str, str]] = [
         "either phrase, published in 2025 or later",
     ),
     ("tag:vision is:unread", "tagged *vision* and not read yet"),
+    ("added:today -is:dismissed", "what today's imports brought, minus what you dismissed"),
     ("transformer -(is:read OR tag:survey)", "transformers, neither read nor tagged *survey*"),
 ]
 """Examples shown under the table: (query, what it finds)."""
@@ -63,7 +75,8 @@ QUERY_EXAMPLES: list[tuple[str, str]] = [
 QUERY_NOTE = (
     "Filter names and values are case-insensitive; `OR` must be written in capitals (`or` is "
     "an ordinary word). Papers without a date (or an upvote count) never match a date (or "
-    "upvote) filter, negated or not."
+    "upvote) filter, negated or not; `year:`, `after:` and `before:` are about the published "
+    "date only (not the page date the list sorts such papers by)."
 )
 """A closing remark (from :mod:`papertui.query`'s documentation)."""
 

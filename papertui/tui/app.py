@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from time import monotonic
 from typing import ClassVar
 
 from textual.app import App, SystemCommand
@@ -60,6 +61,8 @@ class PaperApp(App[None]):
         self.demo = demo
         self.location = DEMO_LOCATION if demo else str(library.root)
         self.keymap_overrides: dict[str, str] = dict(keymap or {})
+        self._toasts: dict[tuple[str, str, str], float] = {}
+        """Toasts showing: (message, title, severity) -> when they go."""
         if keymap:
             self.set_keymap(dict(keymap))
 
@@ -90,7 +93,25 @@ class PaperApp(App[None]):
     ) -> None:
         """Every notification is plain text, whoever sends it and whatever it asks for:
         notifications quote titles, tags, notes and paths, which are data, never markup
-        (``[/]`` in a title would otherwise crash the app)."""
+        (``[/]`` in a title would otherwise crash the app).
+
+        Routine messages go to the status line of the screen showing (when it has one);
+        errors, and messages over screens without one, are toasts, and a toast identical to
+        one still showing is not shown twice."""
+        from papertui.tui.widgets import StatusLine
+
+        if severity != "error":
+            lines = self.screen.query(StatusLine)
+            if lines:
+                lines.first().show(f"{title}: {message}" if title else message, severity)
+                return
+        key = (message, title, severity)
+        now = monotonic()
+        if self._toasts.get(key, 0.0) > now:
+            return
+        shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self._toasts = {k: t for k, t in self._toasts.items() if t > now}
+        self._toasts[key] = now + shown
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
@@ -101,6 +122,36 @@ class PaperApp(App[None]):
         """Release the library if the app owns it."""
         if self.close_library:
             self.library.close()
+
+    async def action_quit(self) -> None:
+        """Quit, unless the note editor holds a draft: then ask (save, discard or keep
+        editing), whichever way the quit came (``q``, ``ctrl+q``, the palette)."""
+        from papertui.tui.screens.note import NoteEditor
+        from papertui.tui.screens.question import QuitOverNote
+
+        if isinstance(self.screen, QuitOverNote):
+            return
+        editor = next(
+            (s for s in self.screen_stack if isinstance(s, NoteEditor) and s.changed), None
+        )
+        if editor is None:
+            self.exit()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                editor.action_save()  # saved before this returns
+                self.exit()
+            elif answer == "discard":
+                self.exit()
+
+        self.push_screen(
+            QuitOverNote(
+                "Quit with an unsaved note?",
+                f"The note on “{editor.paper_title}” has changes that are not saved.",
+            ),
+            answered,
+        )
 
     def action_help(self) -> None:
         """Show the key table (generated from the bindings)."""

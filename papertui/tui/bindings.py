@@ -15,11 +15,13 @@ from textual.keys import format_key
 
 __all__ = [
     "APP_BINDINGS",
+    "CONFIRM_BINDINGS",
     "DETAIL_BINDINGS",
     "DIALOG_BINDINGS",
     "LIST_BINDINGS",
     "MAIN_BINDINGS",
     "NOTE_BINDINGS",
+    "QUIT_NOTE_BINDINGS",
     "SEARCH_BINDINGS",
     "SECTIONS",
     "WELCOME_BINDINGS",
@@ -144,6 +146,21 @@ TRIAGE_BINDINGS: list[Binding] = [
     Binding("s", "toggle_star", "Star", id="triage.star", tooltip="Queue / unqueue (star)"),
     Binding("r", "toggle_read", "Read", id="triage.read", tooltip="Mark read / unread"),
     Binding(
+        "x",
+        "toggle_dismiss",
+        "Dismiss",
+        id="triage.dismiss",
+        tooltip="Dismiss / undismiss: not interested (out of the inbox, and of the queue)",
+    ),
+    Binding(
+        "X",
+        "dismiss_rest",
+        "Dismiss rest",
+        show=False,
+        id="triage.dismiss_rest",
+        tooltip="Dismiss every paper left in the view, after saying how many (one undo)",
+    ),
+    Binding(
         "t",
         "tag",
         "Tags",
@@ -152,12 +169,20 @@ TRIAGE_BINDINGS: list[Binding] = [
     ),
     Binding("a", "note", "Note", id="triage.note", tooltip="Edit the note (ctrl+s saves)"),
     Binding(
+        "A",
+        "note_in_editor",
+        "Note in $EDITOR",
+        show=False,
+        id="triage.note_editor",
+        tooltip="Edit the note in $VISUAL / $EDITOR (the app steps aside meanwhile)",
+    ),
+    Binding(
         "space",
         "mark",
         "Mark",
         show=False,
         id="triage.mark",
-        tooltip="Mark the paper for a batch action (s, r, t apply to all marked)",
+        tooltip="Mark the paper for a batch action (s, r, x, t, T, B, D apply to all marked)",
     ),
     Binding(
         "n",
@@ -180,6 +205,30 @@ TRIAGE_BINDINGS: list[Binding] = [
         "Move ↑",
         id="triage.queue_up",
         tooltip="Move the queued paper up the queue (Queue view)",
+    ),
+    Binding(
+        "T",
+        "queue_top",
+        "To top",
+        show=False,
+        id="triage.queue_top",
+        tooltip="Move the queued paper (or the marked ones) to the top of the queue",
+    ),
+    Binding(
+        "B",
+        "queue_bottom",
+        "To bottom",
+        show=False,
+        id="triage.queue_bottom",
+        tooltip="Move the queued paper (or the marked ones) to the bottom of the queue",
+    ),
+    Binding(
+        "D",
+        "remove",
+        "Remove",
+        show=False,
+        id="triage.remove",
+        tooltip="Delete the paper (or the marked ones) from the library, after asking",
     ),
     Binding("u", "undo", "Undo", id="triage.undo", tooltip="Undo the last triage action"),
     Binding(
@@ -219,7 +268,7 @@ VIEW_BINDINGS: list[Binding] = [
         "Inbox",
         show=False,
         id="view.inbox",
-        tooltip="Unread papers not in the queue",
+        tooltip="Papers not yet queued, read or dismissed",
     ),
     Binding(
         "2",
@@ -231,6 +280,22 @@ VIEW_BINDINGS: list[Binding] = [
     ),
     Binding("3", "view('read')", "Read", show=False, id="view.read", tooltip="Read papers"),
     Binding("4", "view('all')", "All", show=False, id="view.all", tooltip="Every paper"),
+    Binding(
+        "5",
+        "view('new')",
+        "New",
+        show=False,
+        id="view.new",
+        tooltip="The papers the latest import added",
+    ),
+    Binding(
+        "6",
+        "view('dismissed')",
+        "Dismissed",
+        show=False,
+        id="view.dismissed",
+        tooltip="Dismissed papers (not interested)",
+    ),
     Binding(
         "S",
         "sort",
@@ -309,6 +374,37 @@ NOTE_BINDINGS: list[Binding] = [
 ]
 """Keys of the note editor."""
 
+CONFIRM_BINDINGS: list[Binding] = [
+    Binding("y", "answer('yes')", "Yes", id="confirm.yes", tooltip="Confirm: do it"),
+    Binding("n,escape", "answer('no')", "No", id="confirm.no", tooltip="Do nothing and close"),
+]
+"""Keys of a yes/no question (dismiss the rest, remove papers)."""
+
+QUIT_NOTE_BINDINGS: list[Binding] = [
+    Binding(
+        "s",
+        "answer('save')",
+        "Save and quit",
+        id="quit_note.save",
+        tooltip="Quitting with an unsaved note: save the note, then quit",
+    ),
+    Binding(
+        "d",
+        "answer('discard')",
+        "Discard and quit",
+        id="quit_note.discard",
+        tooltip="Quitting with an unsaved note: throw the draft away and quit",
+    ),
+    Binding(
+        "escape",
+        "answer('back')",
+        "Keep editing",
+        id="quit_note.back",
+        tooltip="Quitting with an unsaved note: back to the note, nothing lost",
+    ),
+]
+"""Keys of the question asked when quitting over an unsaved note."""
+
 WELCOME_BINDINGS: list[Binding] = [
     Binding(
         "l",
@@ -345,7 +441,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("Triage", TRIAGE_BINDINGS),
     Section("Views and search", [*VIEW_BINDINGS, *SEARCH_BINDINGS]),
     Section("Links and files", FILE_BINDINGS),
-    Section("In dialogs", [NOTE_BINDINGS[0], *DIALOG_BINDINGS]),
+    Section(
+        "In dialogs",
+        [NOTE_BINDINGS[0], *DIALOG_BINDINGS, *CONFIRM_BINDINGS, *QUIT_NOTE_BINDINGS],
+    ),
     Section("Welcome screen", WELCOME_BINDINGS),
     Section("Everywhere", APP_BINDINGS),
 )

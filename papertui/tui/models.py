@@ -30,6 +30,8 @@ VIEW_LABELS: dict[str, str] = {
     "queue": "Queue",
     "read": "Read",
     "all": "All",
+    "new": "New",
+    "dismissed": "Dismissed",
 }
 """Display names of the built-in views."""
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from papertui.library import Library
+from papertui.models import Paper, TriageState
 from papertui.tui.models import PaperRow, RowSource
 
 __all__ = ["LibraryRows", "pick_cursor"]
+
+REMOVED = "(removed from the library)"
+"""The title shown for a row whose paper was removed before the rows were replaced."""
 
 INDEX_AFTER_SCANS = 8
 """Look-ups answered by scanning before :meth:`LibraryRows.index_of` builds its index."""
@@ -55,9 +59,14 @@ class LibraryRows:
         return self._ids[index]
 
     def row_at(self, index: int) -> PaperRow:
-        """The model of row ``index``."""
+        """The model of row ``index``; a paper removed meanwhile (by another process, while
+        these rows wait to be replaced) shows as removed instead of failing the paint."""
         pid = self._ids[index]
-        return PaperRow(self._library.paper(pid), self._library.state(pid))
+        try:
+            paper = self._library.paper(pid)
+        except KeyError:
+            return PaperRow(Paper(id=pid, title=REMOVED), TriageState())
+        return PaperRow(paper, self._library.state(pid))
 
     def index_of(self, pid: str) -> int | None:
         """The row of paper ``pid``, or None.

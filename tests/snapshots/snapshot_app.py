@@ -20,7 +20,8 @@ What could differ between two runs, and how it is frozen:
 - completions (suggestions arrive in a message after the key press): :func:`settle` waits
   for the suggestion a test asks for;
 - ``added_at`` (the import time) and today's date are never shown on these screens (the
-  sort is by publication date).
+  sort is by the date seen: published, else the page's date);
+- the status line: :func:`settle` empties it.
 """
 
 from __future__ import annotations
@@ -127,4 +128,9 @@ async def settle(pilot: Pilot[None], *, suggestion: bool = False) -> None:
         if isinstance(widget, Input | TextArea):
             widget.cursor_blink = False
     app.clear_notifications()
+    if main is not None:
+        from papertui.tui.widgets import StatusLine
+
+        for line in main.query(StatusLine):
+            line.clear_message()
     await pilot.pause()

@@ -136,8 +136,12 @@ async def test_every_notification_is_plain_text(library: Library, run_app: Any) 
 
     async with run_app(library) as h:
         # Widget.notify asks the app for markup=True by default; "[/]" would crash it.
-        h.screen.query_one(PaperList).notify("[/] [@click=app.quit]x[/]")
+        h.screen.query_one(PaperList).notify("[/] [@click=app.quit]x[/]", severity="error")
         await h.pilot.pause()
         shown = list(h.app._notifications)
         assert shown and shown[-1].message == "[/] [@click=app.quit]x[/]"
         assert not shown[-1].markup
+        # Routine messages go to the status line, as plain text too.
+        h.screen.query_one(PaperList).notify("[b]bold?[/b] [/]")
+        await h.pilot.pause()
+        assert "[b]bold?[/b] [/]" in h.text()

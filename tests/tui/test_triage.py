@@ -13,6 +13,7 @@ import pytest
 
 from papertui.library import Library
 from papertui.render import QUEUED
+from papertui.tui.flows.triage import short_title
 from papertui.tui.widgets import PaperList
 from papertui.tui.widgets.paper_list import MARK
 
@@ -30,10 +31,15 @@ async def test_star_moves_cursor_to_next_and_is_saved(
         assert h.screen.highlighted == first
         await h.press("s")
         assert library.state(first).starred
-        # The paper left the inbox; the cursor went on to the next one.
+        # The paper left the inbox, but its row stays under the cursor, shown queued,
+        # until the cursor moves on.
+        assert h.screen.rows.index_of(first) == 0
+        assert h.screen.highlighted == first
+        assert QUEUED in h.screen.query_one(PaperList).render_line(0).text
+        assert any(m.startswith("Queued: " + library.title(first)[:20]) for m in h.messages())
+        await h.press("j")
         assert h.screen.rows.index_of(first) is None
         assert h.screen.highlighted == second
-        assert any(m.startswith("Queued 1 paper") for m in h.messages())
         assert reopen(seeded_dir).state(first).starred  # durable at once
         await h.press("4")  # All: the paper is still there, shown queued
         await h.press("g")
@@ -167,6 +173,8 @@ async def test_undo_puts_the_paper_back_under_the_cursor(library: Library, run_a
         await h.press("j", "j")
         pid = h.screen.highlighted
         await h.press("s")
+        assert h.screen.highlighted == pid  # the row stays until the cursor moves
+        await h.press("j")
         assert h.screen.highlighted != pid
         await h.press("u")
         assert h.screen.highlighted == pid
@@ -232,7 +240,7 @@ async def test_save_failure_is_shown_and_retry_works(
         await h.press("ctrl+s")
         assert library.state(pid).starred
         assert h.screen.check_action("retry_save", ()) is False
-        assert h.messages()[-1].startswith("Queued 1 paper")
+        assert h.messages()[-1] == "Queued: " + short_title(library.title(pid))
     assert reopen(seeded_dir).state(pid).starred
 
 

@@ -67,7 +67,7 @@ async def test_sidebar_focus_keeps_its_layout_and_moves_with_j_k(
         focused = [sidebar.render_line(y).text for y in range(4)]
         assert focused == lines  # same entries, same places: "All … 257" on one line
         assert all(len(line.rstrip()) <= width for line in focused)
-        assert sidebar.option_count == 4 + 1 + 1  # views, the "Tags" heading, one tag
+        assert sidebar.option_count == 6 + 1 + 1  # views, the "Tags" heading, one tag
         start = sidebar.highlighted
         assert start == 0  # Inbox
         await h.press("j", "j")

@@ -35,6 +35,7 @@ CORE = [
     "csvexport",
     "argv",
     "completion",
+    "editor",
     "cli",
 ]
 

@@ -109,6 +109,7 @@ def test_list_json_schema_is_the_public_contract(
         "tags",
         "starred",
         "read",
+        "dismissed",
         "note",
         "queue_position",
         "added_at",
@@ -277,3 +278,116 @@ def test_index_without_a_library_says_what_to_do(capsys: pytest.CaptureFixture[s
     code, _, err = run(capsys, "index")
     assert code == 1
     assert "no library at" in err and "import pages first" in err
+
+
+# -- dismissing, removing, the note in an editor, the queue order --------------------------
+
+HUN_ID = paper_id(HUNYUAN)
+
+
+def test_dismiss_undismiss_stats_json_and_exports(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    assert run(capsys, "star", HUN_ID, LUMINA)[0] == 0
+    code, out, _ = run(capsys, "dismiss", HUN_ID[:8])
+    assert code == 0 and out == "Dismissed 1 paper\n"
+    _, out, _ = run(capsys, "stats", "--json")
+    stats = json.loads(out)
+    assert (stats["dismissed"], stats["queued"], stats["inbox"]) == (1, 1, 255)
+    assert stats["new"] == 257  # one import so far
+    _, out, _ = run(capsys, "stats")
+    assert "Dismissed 1" in out
+    _, out, _ = run(capsys, "list", "is:dismissed", "--json")
+    (rec,) = json.loads(out)
+    assert rec["id"] == HUN_ID and rec["dismissed"] is True and rec["starred"] is False
+    _, out, _ = run(capsys, "export", "--format", "json")  # the queue: never a dismissed one
+    assert [r["id"] for r in json.loads(out)] == [LUMINA]
+    _, out, _ = run(capsys, "export")
+    assert "Hunyuan3D" not in out
+    assert run(capsys, "undismiss", HUN_ID)[0] == 0
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert not lib.state(HUN_ID).dismissed
+        assert lib.counts()["inbox"] == 256
+
+
+def test_list_sort_queue(capsys: pytest.CaptureFixture[str], seeded_dir: Path) -> None:
+    run(capsys, "star", LUMINA, HUN_ID)
+    _, out, _ = run(capsys, "list", "--sort", "queue", "--json")
+    ids = [r["id"] for r in json.loads(out)]
+    assert ids[:2] == [LUMINA, HUN_ID] and len(ids) == 257
+    _, out, _ = run(capsys, "list", "is:queued", "--sort", "queue", "--json")
+    assert [r["id"] for r in json.loads(out)] == [LUMINA, HUN_ID]
+
+
+def test_remove_asks_unless_yes_and_restore_brings_the_state_back(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path, pages_dir: Path
+) -> None:
+    run(capsys, "star", HUN_ID)
+    run(capsys, "tag", HUN_ID, "+keep")
+    # Not a terminal and no --yes: refused, nothing removed.
+    proc = papertui("remove", HUN_ID, stdin="y\n")
+    assert proc.returncode == 1 and "add --yes" in proc.stderr
+    assert "Hunyuan3D 2.0" in proc.stdout  # it showed what it would remove
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert HUN_ID in lib
+    code, out, err = run(capsys, "remove", HUN_ID, "--yes")
+    assert code == 0, err
+    assert "Removed 1 paper" in out
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert HUN_ID not in lib and len(lib) == 256 and lib.queue() == []
+    code, _, err = run(capsys, "show", HUN_ID)
+    assert code == 1 and "no paper with id" in err
+    assert run(capsys, "restore", "latest")[0] == 0
+    # restored state waits for the paper: importing its page again brings both back
+    _, out, err = run(capsys, "import", str(pages_dir))
+    assert out.splitlines()[-1] == "257 papers: 1 new, 0 updated, 256 unchanged"
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.queue() == [HUN_ID] and lib.state(HUN_ID).tags == ("keep",)
+        assert lib.select("new").ids == [HUN_ID]
+
+
+def test_remove_by_query_and_the_undo_line_of_import(
+    capsys: pytest.CaptureFixture[str], isolated_data_dir: Path, pages_dir: Path, tmp_path: Path
+) -> None:
+    run(capsys, "import", str(pages_dir / "000_eb9d15c261023939.txt"))
+    junk = tmp_path / "README.txt"
+    junk.write_text("Some Heading\n\nA paragraph of text that is not a paper.\n\n" * 3)
+    code, _out, err = run(capsys, "import", str(junk), "--force")
+    assert code == 0, err
+    (undo,) = [line for line in err.splitlines() if "to undo this import" in line]
+    command = undo.split("to undo this import: ", 1)[1].split(" (")[0]
+    assert command.startswith("papertui remove --query 'added:")
+    query = command.split("--query ", 1)[1].strip("'")
+    with Library.open(isolated_data_dir, readonly=True) as lib:
+        before = len(lib)
+    code, _out, err = run(capsys, "remove", "--query", query, "--yes")
+    assert code == 0, err
+    with Library.open(isolated_data_dir, readonly=True) as lib:
+        assert len(lib) == 45 and before > 45  # exactly the first page's papers are left
+    code, _, err = run(capsys, "remove", "--query", "", "--yes")
+    assert code == 2 and "empty" in err
+    code, _, err = run(capsys, "remove", LUMINA, "--query", "x")
+    assert code == 2
+
+
+def test_note_without_text_opens_the_editor(seeded_dir: Path, tmp_path: Path) -> None:
+    script = tmp_path / "fake editor.py"  # a space: the variable is split like a shell would
+    script.write_text(
+        "import sys\n"
+        "path = sys.argv[-1]\n"
+        "old = open(path, encoding='utf-8').read()\n"
+        "open(path, 'w', encoding='utf-8').write(old.replace('draft', 'final') + 'added\\n')\n"
+    )
+    editor = f"{sys.executable} -I '{script}'"
+    assert papertui("note", HUN_ID, "a draft").returncode == 0
+    proc = papertui("note", HUN_ID, env={"VISUAL": editor, "EDITOR": "false"})
+    assert proc.returncode == 0, proc.stderr
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.state(HUN_ID).note == "a final\nadded"
+    # an editor that fails changes nothing, and says so
+    proc = papertui("note", HUN_ID, env={"VISUAL": "", "EDITOR": "false"})
+    assert proc.returncode == 1 and "exited with status 1" in proc.stderr
+    proc = papertui("note", HUN_ID, env={"VISUAL": "no-such-editor-here", "EDITOR": ""})
+    assert proc.returncode == 1 and "cannot run the editor" in proc.stderr
+    with Library.open(seeded_dir, readonly=True) as lib:
+        assert lib.state(HUN_ID).note == "a final\nadded"

@@ -9,6 +9,7 @@ import pytest
 
 from papertui.library import Library, LibraryError
 from papertui.models import ParsedPaper, Source, paper_id
+from papertui.query import parse_query
 from papertui.store import Store
 
 SRC = Source("a.txt", "2024-12-12")
@@ -92,13 +93,21 @@ def test_reimport_keeps_state_and_refreshes_metadata(lib: Library) -> None:
 
 def test_views_counts_and_sorts(lib: Library) -> None:
     a, b, g, d = ids(lib, "Alpha", "Beta", "Gamma", "Delta")
-    assert lib.select("all", None, "date").ids == [b, a, d, g]
+    # Gamma has no published date: it sorts by its page's date (2024-12-12), the date seen.
+    assert lib.select("all", None, "date").ids == [g, b, a, d]
     assert lib.select("all", None, "upvotes").ids[0] == g
     assert lib.select("all", None, "title").ids == [a, b, d, g]
     lib.set_starred([a], True)
     lib.set_read([b], True)
     lib.tag([d], add=["x"])
-    assert lib.counts() == {"inbox": 2, "queue": 1, "read": 1, "all": 4}
+    assert lib.counts() == {
+        "inbox": 2,
+        "queue": 1,
+        "read": 1,
+        "all": 4,
+        "new": 4,
+        "dismissed": 0,
+    }
     assert set(lib.select("inbox").ids) == {g, d}
     assert lib.select("read").ids == [b]
     assert lib.select("tag:x").ids == [d]
@@ -354,3 +363,184 @@ def test_a_one_character_prefix_is_ambiguous_like_longer_ones(tmp_path: Path) ->
     absent = next(c for c in "0123456789abcdef" if c not in firsts)
     with pytest.raises(LibraryError, match=f"no paper with id '{absent}'"):
         lib.resolve(absent)
+
+
+# -- dismissing, the New view, the date seen, queue top/bottom, removing ------------------
+
+
+@pytest.fixture
+def stamped(tmp_path: Path) -> Library:
+    """Four papers imported at a known time (the New view compares import stamps)."""
+    lib = Library.open(tmp_path / "stamped")
+    lib.import_entries(
+        [
+            entry("Alpha", published=date(2024, 3, 1), upvotes=5),
+            entry("Beta", published=date(2024, 5, 1), upvotes=1),
+            entry("Gamma"),
+            entry("Delta", published=date(2023, 1, 1)),
+        ],
+        now="2025-01-01T08:00:00+00:00",
+    )
+    return lib
+
+
+A, B, G, D = (paper_id(t) for t in ("Alpha", "Beta", "Gamma", "Delta"))
+
+
+def test_dismiss_takes_papers_out_of_the_inbox_and_the_queue(stamped: Library) -> None:
+    stamped.set_starred([A], True)
+    change = stamped.set_dismissed([A, B], True)
+    assert change.label == "Dismissed 2 papers"
+    assert stamped.state(A).dismissed and not stamped.state(A).starred  # dismissing unqueues
+    assert stamped.state(A).queue_position is None
+    assert stamped.queue() == []
+    assert set(stamped.select("inbox").ids) == {G, D}
+    assert set(stamped.select("dismissed").ids) == {A, B}
+    counts = stamped.counts()
+    assert (counts["inbox"], counts["dismissed"], counts["queue"]) == (2, 2, 0)
+    # read stays independent: a dismissed paper can be read, and stays dismissed
+    stamped.set_read([B], True)
+    assert stamped.state(B).dismissed and stamped.state(B).read
+    # queueing a dismissed paper takes the dismissal back
+    stamped.set_starred([A], True)
+    assert stamped.state(A).starred and not stamped.state(A).dismissed
+    assert stamped.counts()["dismissed"] == 1
+
+
+def test_dismiss_is_undone_as_one_action_and_durable(stamped: Library) -> None:
+    stamped.set_starred([A], True)
+    stamped.set_dismissed([A, B, G], True)
+    stamped.undo_last()
+    assert not any(stamped.state(p).dismissed for p in (A, B, G))
+    assert stamped.state(A).starred  # back in the queue too
+    stamped.redo_last()
+    root = stamped.root
+    stamped.close()
+    again = Library.open(root, readonly=True)
+    assert {p for p in (A, B, G, D) if again.state(p).dismissed} == {A, B, G}
+    assert again.select("all", parse_query("is:dismissed")).ids == again.select("dismissed").ids
+    assert set(again.select("all", parse_query("is:inbox")).ids) == {D}
+
+
+def test_new_view_is_the_latest_import(stamped: Library) -> None:
+    assert set(stamped.select("new").ids) == {A, B, G, D}
+    stamped.import_entries(
+        [entry("Alpha", upvotes=99), entry("Epsilon")], now="2025-01-02T08:00:00+00:00"
+    )
+    assert stamped.select("new").ids == [paper_id("Epsilon")]  # updated Alpha is not new
+    assert stamped.counts()["new"] == 1
+    stamped.import_entries([entry("Epsilon")], now="2025-01-03T08:00:00+00:00")  # adds nothing
+    assert stamped.select("new").ids == [paper_id("Epsilon")]
+
+
+def test_papers_without_a_date_sort_by_their_newest_page_date(tmp_path: Path) -> None:
+    lib = Library.open(tmp_path)
+    lib.import_entries(
+        [
+            entry("Dated", published=date(2024, 6, 1)),
+            entry("Seen late", source=Source("b.txt", "2024-12-20")),
+            entry("Seen early", source=Source("c.txt", "2024-01-05")),
+            entry("Seen early", source=Source("d.txt", "2024-07-01")),  # its newest page
+            entry("Never dated", source=Source("e.txt", None)),
+        ]
+    )
+    order = [lib.title(p) for p in lib.sorted_ids("date")]
+    assert order == ["Seen late", "Seen early", "Dated", "Never dated"]
+    assert lib.paper(paper_id("Seen early")).date_seen == date(2024, 7, 1)
+    # year:/after:/before: keep meaning the published date
+    found = lib.select("all", parse_query("year:2024")).ids
+    assert [lib.title(p) for p in found] == ["Dated"]
+    # the order survives reopening (it is the stored order)
+    root = lib.root
+    lib.close()
+    again = Library.open(root, readonly=True)
+    assert [again.title(p) for p in again.sorted_ids("date")] == order
+
+
+def test_date_seen_sort_on_a_library_stored_without_the_column(tmp_path: Path) -> None:
+    """Libraries written before the ``seen`` column still sort by the date seen."""
+    lib = Library.open(tmp_path)
+    lib.import_entries(
+        [
+            entry("Dated", published=date(2024, 6, 1)),
+            entry("Seen", source=Source("b", "2024-12-20")),
+        ]
+    )
+    lib.close()
+    store = Store(tmp_path)
+    _storage, db = store._papers()
+    table = db.table("papers")
+    for doc in table.all():
+        table.update({"seen": None}, doc_ids=[doc.doc_id])
+    store.close()
+    again = Library.open(tmp_path, readonly=True)
+    assert [again.title(p) for p in again.sorted_ids("date")] == ["Seen", "Dated"]
+
+
+def test_queue_top_and_bottom_keep_the_moved_papers_order(stamped: Library) -> None:
+    stamped.set_starred([A, B, G, D], True)
+    stamped.move_to_end([G, D], top=True)
+    assert stamped.queue() == [G, D, A, B]
+    stamped.move_to_end([G], top=False)
+    assert stamped.queue() == [D, A, B, G]
+    assert stamped.move_to_end([D], top=True).after == {}  # already there
+    stamped.undo_last()
+    assert stamped.queue() == [G, D, A, B]
+    stamped.set_starred([A], False)
+    with pytest.raises(LibraryError, match="only queued papers"):
+        stamped.move_to_end([A], top=True)
+
+
+def test_added_and_page_filters(stamped: Library) -> None:
+    stamped.import_entries(
+        [entry("Epsilon", source=Source("z.txt", "2025-02-03"))], now="2025-03-04T12:00:00+00:00"
+    )
+    eps = paper_id("Epsilon")
+
+    def found(q: str) -> set[str]:
+        return set(stamped.select("all", parse_query(q)).ids)
+
+    assert found("added:2025-03-04T12:00:00+00:00") == {eps}  # one import's exact stamp
+    assert found("added>2025-02-01") == {eps}
+    assert found("added<2025-02-01") == {A, B, G, D}
+    assert found("-added>2025-02-01") == {A, B, G, D}
+    assert found("page:2025-02-03") == {eps}
+    assert found("page:2024-12-12") == {A, B, G, D}
+    assert found("-page:2024-12-12") == {eps}
+
+
+def test_remove_deletes_everything_and_restore_plus_import_brings_it_back(stamped: Library) -> None:
+    stamped.set_starred([A], True)
+    stamped.tag([A], add=["keep"])
+    stamped.set_note(A, "mine")
+    stamped.set_read([B], True)
+    root = stamped.root
+    assert stamped.remove([A, B]) == 2
+    assert A not in stamped and len(stamped) == 2
+    assert stamped.queue() == [] and stamped.counts()["read"] == 0 and stamped.tags() == {}
+    stamped.close()
+    again = Library.open(root)
+    assert A not in again and len(again) == 2
+    assert again.abstract(A) == ""  # gone from its shard
+    assert again.state(A).is_default
+    again.close()
+    # the backup taken before the removal holds their state: restore brings it back...
+    store = Store(root)
+    backup = store.list_backups()[0]
+    store.restore_backup(backup)
+    store.close()
+    again = Library.open(root)
+    assert A not in again and again.queue() == []  # ...out of sight while the paper is gone
+    assert again.counts()["all"] == 2 and again.counts()["queue"] == 0
+    # ...and importing the page again brings the paper back, new, with its state
+    report = again.import_entries([entry("Alpha"), entry("Beta")])
+    assert report.new == 2
+    assert again.queue() == [A] and again.state(A).note == "mine"
+    assert again.state(B).read
+    assert set(again.select("new").ids) == {A, B}
+
+
+def test_remove_clears_the_undo_history(stamped: Library) -> None:
+    stamped.set_starred([A], True)
+    stamped.remove([A])
+    assert stamped.undo_last() is None  # the action named a paper that is gone

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from papertui.models import Paper, TriageState
 from papertui.query import QueryError, parse_query, search_text
 
-_FILTERS = "before:, has:, is:, tag:, upvotes: or year:)"
+_FILTERS = "before:, has:, is:, page:, tag:, upvotes: or year:)"
 """The end of the unknown-filter message (the valid filters)."""
 
 
@@ -350,15 +350,15 @@ def test_filters_combine_with_words() -> None:
 @pytest.mark.parametrize(
     ("query", "message", "token"),
     [
-        ("foo:bar", "unknown filter 'foo:' in 'foo:bar' (filters: after:, " + _FILTERS, "foo:bar"),
+        ("foo:bar", "unknown filter 'foo:' in 'foo:bar' (filters: added:, after:, " + _FILTERS, "foo:bar"),
         (
             "diffusion Foo:bar",
-            "unknown filter 'Foo:' in 'Foo:bar' (filters: after:, " + _FILTERS,
+            "unknown filter 'Foo:' in 'Foo:bar' (filters: added:, after:, " + _FILTERS,
             "Foo:bar",
         ),
         (
             'foo:"x y"',
-            "unknown filter 'foo:' in 'foo:\"x y\"' (filters: after:, " + _FILTERS,
+            "unknown filter 'foo:' in 'foo:\"x y\"' (filters: added:, after:, " + _FILTERS,
             'foo:"x y"',
         ),
         ("upvotes>abc", "bad number in 'upvotes>abc'", "upvotes>abc"),
@@ -416,12 +416,14 @@ def test_errors_name_the_bad_token(query: str, message: str, token: str) -> None
     [
         (
             "is:foo",
-            "unknown value 'foo' in 'is:foo' (expected starred, queued, read, unread or inbox)",
+            "unknown value 'foo' in 'is:foo' "
+            "(expected starred, queued, read, unread, dismissed or inbox)",
         ),
         ("has:bar", "unknown value 'bar' in 'has:bar' (expected code, project, note or tags)"),
         (
             "-is:Nope",
-            "unknown value 'Nope' in 'is:Nope' (expected starred, queued, read, unread or inbox)",
+            "unknown value 'Nope' in 'is:Nope' "
+            "(expected starred, queued, read, unread, dismissed or inbox)",
         ),
     ],
 )
@@ -664,6 +666,6 @@ def test_an_unknown_filter_lists_the_valid_ones() -> None:
     with pytest.raises(QueryError) as info:
         parse_query("diffusion foo:bar")
     assert str(info.value) == (
-        "unknown filter 'foo:' in 'foo:bar' (filters: after:, before:, has:, is:, tag:, "
-        "upvotes: or year:)"
+        "unknown filter 'foo:' in 'foo:bar' (filters: added:, after:, before:, has:, is:, "
+        "page:, tag:, upvotes: or year:)"
     )

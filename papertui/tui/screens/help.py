@@ -18,9 +18,11 @@ INTRO = """\
 # papertui keys
 
 Triage the papers in the list: star the ones to read (the queue), mark what you have
-read, tag and annotate. Every action is saved at once and can be undone with `u`.
-Search with `/`: words, `"phrases"`, `tag:NAME`, `is:starred`, `is:read`, `has:code`,
-`upvotes>10`, `year:2024`, `after:2025-01-01`, `OR`, `-negation`.
+read, dismiss (`x`) what does not interest you, tag and annotate; the Inbox holds what is
+left to decide, New what the latest import added. Every action is saved at once and can
+be undone with `u`. Search with `/`: words, `"phrases"`, `tag:NAME`, `is:starred`,
+`is:read`, `is:dismissed`, `has:code`, `upvotes>10`, `year:2024`, `added:today`, `OR`,
+`-negation`.
 
 """
 

@@ -46,6 +46,7 @@ from papertui.models import Paper, TriageState
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
+from papertui.tui.flows.triage import TriageFlow, keep_in_place, lingering, name_paper
 from papertui.tui.jobs import (
     ImportSummary,
     build_search_index,
@@ -62,10 +63,18 @@ from papertui.tui.models import (
     SidebarModel,
     view_label,
 )
+from papertui.tui.prefs import load_prefs, save_prefs
 from papertui.tui.selection import LibraryRows, pick_cursor
 from papertui.tui.system import browser_available
 from papertui.tui.triage import Outcome, TriageRunner
-from papertui.tui.widgets import ActivityBar, DetailPane, PaperList, SearchBar, Sidebar
+from papertui.tui.widgets import (
+    ActivityBar,
+    DetailPane,
+    PaperList,
+    SearchBar,
+    Sidebar,
+    StatusLine,
+)
 
 if TYPE_CHECKING:
     from papertui.query import Query, QueryError
@@ -102,6 +111,12 @@ WRITE_ACTIONS = frozenset(
         "import",
         "queue_down",
         "queue_up",
+        "queue_top",
+        "queue_bottom",
+        "toggle_dismiss",
+        "dismiss_rest",
+        "note_in_editor",
+        "remove",
     }
 )
 """Actions that change the library (or prepare a batch change): off when read-only."""
@@ -223,6 +238,12 @@ class MainScreen(Screen[None]):
         self.location = location
         self.readonly_reason = readonly_reason
         self.triage = TriageRunner(library, readonly_reason)
+        self.flow = TriageFlow(self)
+        self._linger: frozenset[str] = frozenset()
+        """Papers a decision took out of the view, still shown until the cursor moves."""
+        view, sort = load_prefs(library.root, tags=library.tags())
+        self.set_reactive(MainScreen.view, view)
+        self.set_reactive(MainScreen.sort, sort)
         self._reselect_after_import = False
         self._slow_search = False
         """The last search took long enough to run it after painting the input."""
@@ -250,6 +271,7 @@ class MainScreen(Screen[None]):
                         rows=MainScreen.rows, marked=MainScreen.marked
                     )
                 yield DetailPane(id="detail").data_bind(model=MainScreen.detail)
+        yield StatusLine(id="status")
         yield ActivityBar(id="activity").data_bind(model=MainScreen.activity)
         yield Footer(compact=True)
 
@@ -336,7 +358,9 @@ class MainScreen(Screen[None]):
         """Recount views and tags."""
         lib = self.library
         tags = tuple(sorted(lib.tags().items(), key=lambda kv: kv[0].casefold()))
-        self.sidebar = SidebarModel(current=self.view, counts=lib.counts(), tags=tags)
+        # The New view is counted once the abstracts are in (the first paint does without).
+        counts = lib.counts(new=self.view == "new" or lib.abstracts_loaded)
+        self.sidebar = SidebarModel(current=self.view, counts=counts, tags=tags)
 
     def _empty_text(self) -> str:
         """What an empty list says."""
@@ -351,6 +375,10 @@ class MainScreen(Screen[None]):
             return "The queue is empty: star papers with s to queue them"
         if view == "read":
             return "Nothing marked read yet"
+        if view == "new":
+            return "No new papers: import pages with i"
+        if view == "dismissed":
+            return "Nothing dismissed: x dismisses a paper you are not interested in"
         if view.startswith("tag:"):
             return f"No papers tagged #{view[4:]}"
         return "No papers"
@@ -370,11 +398,13 @@ class MainScreen(Screen[None]):
         follow: bool = False,
         top: bool = False,
         detail_delay: float | None = None,
+        linger: frozenset[str] = frozenset(),
     ) -> None:
         """Recompute the rows and put the cursor on ``focus`` (else a sensible paper).
 
         With ``follow``, a highlighted paper that left the view hands the cursor to the
-        next paper that is still there (then the previous one). With ``top``, the cursor
+        next paper that is still there (then the previous one); ``linger`` papers stay
+        where they were even if they left the view. With ``top``, the cursor
         goes to the first row (a new sort: the user wants the top of the new order). With
         ``detail_delay``, the detail pane is refreshed that many seconds later (0: after
         the next paint) rather than now: the list is what the user is waiting for while
@@ -394,7 +424,9 @@ class MainScreen(Screen[None]):
         if selection is None:
             return
         old = self.rows
-        rows = LibraryRows(self.library, selection.ids, empty_text=self._empty_text())
+        ids = keep_in_place(old, selection.ids, linger)
+        self._linger = frozenset(linger)
+        rows = LibraryRows(self.library, ids, empty_text=self._empty_text())
         if top:
             target = rows.id_at(0) if len(rows) else None
         else:
@@ -457,6 +489,7 @@ class MainScreen(Screen[None]):
     # -- reactive changes -----------------------------------------------------------------
     def watch_view(self) -> None:
         """A new view: recount and reselect; marks do not carry over."""
+        self._save_prefs()
         self.marked = frozenset()
         self._refresh_sidebar()
         self._reselect(focus=None)
@@ -465,7 +498,13 @@ class MainScreen(Screen[None]):
     def watch_sort(self) -> None:
         """A new order: the cursor goes to its first row (the queue keeps its own order,
         and its cursor)."""
+        self._save_prefs()
         self._reselect(focus=None, top=self.view != "queue")
+
+    def _save_prefs(self) -> None:
+        """Remember the view and the sort for the next run (not on a read-only library)."""
+        if not self.triage.readonly:
+            save_prefs(self.library.root, self.view, self.sort)
 
     def watch_query_text(self, text: str) -> None:
         """Parse as the user types; a bad query shows its error and keeps the last results."""
@@ -501,7 +540,15 @@ class MainScreen(Screen[None]):
         if event.paper_list.rows is not self.rows or event.pid == self.highlighted:
             return
         self.highlighted = event.pid
+        if self._linger and event.pid not in self._linger:
+            self.clear_lingering()  # the cursor left: the decided rows go now
         self._update_detail()
+
+    def clear_lingering(self) -> None:
+        """Drop the rows kept after a decision took them out of the view."""
+        if self._linger:
+            self._linger = frozenset()
+            self._reselect(focus=self.highlighted)
 
     def _cursor(self) -> str | None:
         """The paper under the list's cursor, right now.
@@ -598,8 +645,11 @@ class MainScreen(Screen[None]):
                 markup=False,
             )
         else:
+            message, change = outcome.message, outcome.change
+            if change is not None and change.count == 1:
+                message = name_paper(message, self.library.title(next(iter(change.after))))
             timeout = 2.5 if outcome.severity == "information" else 5
-            self.notify(outcome.message, severity=outcome.severity, timeout=timeout, markup=False)
+            self.notify(message, severity=outcome.severity, timeout=timeout, markup=False)
         self.refresh_bindings()
         change = outcome.change
         if change is None:
@@ -607,12 +657,16 @@ class MainScreen(Screen[None]):
         focus = outcome.context if isinstance(outcome.context, str) else None
         if follow_change and change.count == 1:
             focus = next(iter(change.after))
-        self._after_change(focus)
+        self._after_change(focus, change)
 
-    def _after_change(self, focus: str | None) -> None:
-        """Recount, reselect (cursor follows), prune marks that left the view."""
+    def _after_change(self, focus: str | None, change: Change | None = None) -> None:
+        """Recount, reselect (the rows the change took out of the view stay until the
+        cursor moves), prune marks that left the view."""
         self._refresh_sidebar()
-        self._reselect(focus=focus, follow=True)
+        changed = change.after if change is not None else ()
+        linger = lingering(self._linger, self._cursor(), changed, self.rows)
+        linger = frozenset(p for p in linger if p in self.library)  # removed papers go
+        self._reselect(focus=focus, follow=True, linger=linger)
         if self.marked:
             rows = self.rows
             kept = frozenset(p for p in self.marked if rows.index_of(p) is not None)
@@ -696,13 +750,12 @@ class MainScreen(Screen[None]):
             return
         lib = self.library
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                self._apply("save the note", lambda: lib.set_note(pid, text), focus=pid)
+        def save(text: str) -> None:
+            self._apply("save the note", lambda: lib.set_note(pid, text), focus=pid)
 
         from papertui.tui.screens.note import NoteEditor
 
-        self.app.push_screen(NoteEditor(lib.title(pid), lib.state(pid).note), done)
+        self.app.push_screen(NoteEditor(lib.title(pid), lib.state(pid).note, save=save))
 
     def action_mark(self) -> None:
         """Mark or unmark the highlighted paper for a batch action, then move down."""
@@ -753,6 +806,30 @@ class MainScreen(Screen[None]):
             return self._nothing_selected()
         lib = self.library
         self._apply("move in the queue", lambda: lib.move_in_queue(pid, delta), focus=pid)
+
+    def action_toggle_dismiss(self) -> None:
+        """Dismiss the targets (not interested), or undismiss them."""
+        self.flow.toggle_dismiss()
+
+    def action_dismiss_rest(self) -> None:
+        """Dismiss every paper left in the view, after asking."""
+        self.flow.dismiss_rest()
+
+    def action_queue_top(self) -> None:
+        """Move the targets to the top of the queue."""
+        self.flow.queue_to(top=True)
+
+    def action_queue_bottom(self) -> None:
+        """Move the targets to the bottom of the queue."""
+        self.flow.queue_to(top=False)
+
+    def action_remove(self) -> None:
+        """Delete the targets from the library, after asking."""
+        self.flow.remove()
+
+    def action_note_in_editor(self) -> None:
+        """Edit the note in $VISUAL / $EDITOR."""
+        self.flow.note_in_editor()
 
     def action_undo(self) -> None:
         """Undo the last triage action (batch actions included)."""
@@ -1056,6 +1133,7 @@ class MainScreen(Screen[None]):
             return
         if self._partial:
             self._reselect(focus=None)
+        self._refresh_sidebar()  # with the New view's count, known now
         self._start_search_index()
 
     def _start_search_index(self) -> None:
@@ -1109,7 +1187,9 @@ class MainScreen(Screen[None]):
         On a read-only library the keys that would change it are shown dimmed (None: the
         banner says why) and do nothing.
         """
-        if action in ("queue_down", "queue_up") and self.view != "queue":
+        if action in ("queue_down", "queue_up", "queue_top", "queue_bottom") and (
+            self.view != "queue"
+        ):
             return False
         if action == "retry_save" and self.triage.pending is None:
             return False

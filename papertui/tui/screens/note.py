@@ -1,11 +1,13 @@
 """The note editor: a multi-line text area in a modal (ctrl+s saves, escape cancels).
 
-Escape never throws typing away silently: with unsaved changes the first escape only says
-so, and a second one discards them.
+No key throws typing away silently: with unsaved changes the first escape only says so,
+and a second one discards them; quitting the app (``q``, ``ctrl+q``, the palette) asks
+first (see :meth:`papertui.tui.app.PaperApp.action_quit`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,15 +29,21 @@ UNSAVED_HINT = "Unsaved note: escape again to discard, ctrl+s to save"
 
 
 class NoteEditor(ModalScreen[str | None]):
-    """Edit a paper's note; dismisses with the new text, or None when cancelled."""
+    """Edit a paper's note; dismisses with the new text, or None when cancelled.
+
+    With ``save``, saving calls it with the text at once (before the screen closes), so
+    that a save asked for by a quitting app is done before the app exits.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [*NOTE_BINDINGS]
 
-    def __init__(self, title: str, note: str) -> None:
+    def __init__(self, title: str, note: str, *, save: Callable[[str], None] | None = None) -> None:
         """Edit ``note`` of the paper titled ``title``."""
         super().__init__()
+        self.paper_title = title
         self._title = title
         self._note = note
+        self._save = save
         self.discard_armed = False
         """Escape was pressed once with unsaved changes: the next escape discards them."""
 
@@ -55,8 +63,12 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        """Close with the text."""
-        self.dismiss(self.query_one("#note-text", TextArea).text)
+        """Save (when saving was handed in) and close with the text."""
+        text = self.query_one("#note-text", TextArea).text
+        if self._save is not None:
+            self._save(text)
+            self._note = text  # saved: nothing is unsaved any more
+        self.dismiss(text)
 
     @property
     def changed(self) -> bool:

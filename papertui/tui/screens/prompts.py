@@ -183,7 +183,7 @@ class ImportAnywayPrompt(ModalScreen[bool]):
 
 
 SORT_LABELS: dict[str, str] = {
-    "date": "Date published (newest first)",
+    "date": "Date (published, else seen on a page; newest first)",
     "upvotes": "Upvotes (most first)",
     "title": "Title (A–Z)",
     "added": "Date added (newest first)",

@@ -7,5 +7,6 @@ from papertui.tui.widgets.detail import DetailPane
 from papertui.tui.widgets.paper_list import PaperList
 from papertui.tui.widgets.search_bar import SearchBar
 from papertui.tui.widgets.sidebar import Sidebar
+from papertui.tui.widgets.status_line import StatusLine
 
-__all__ = ["ActivityBar", "DetailPane", "PaperList", "SearchBar", "Sidebar"]
+__all__ = ["ActivityBar", "DetailPane", "PaperList", "SearchBar", "Sidebar", "StatusLine"]

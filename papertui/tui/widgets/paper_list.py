@@ -69,6 +69,10 @@ def layout_columns(width: int) -> Columns:
     return Columns(max(1, rest - used), tags, code, upvotes, date)
 
 
+_ITALIC = Style(italic=True)
+"""The date column's style for a date seen (not published)."""
+
+
 class PaperList(LinesView, can_focus=True):
     """The scrolling list of papers with a cursor and batch marks."""
 
@@ -303,7 +307,8 @@ class PaperList(LinesView, can_focus=True):
         """One row as a strip of exactly ``width`` cells."""
         paper, state = row.paper, row.state
         cols = layout_columns(width)
-        plain, star, tags_style, meta = self._row_styles(state.read, marked, is_cursor)
+        decided = state.read or state.dismissed  # both shown dimmed
+        plain, star, tags_style, meta = self._row_styles(decided, marked, is_cursor)
 
         def seg(text: str, style: Style = plain) -> Segment:
             return Segment(text, style)
@@ -329,8 +334,12 @@ class PaperList(LinesView, can_focus=True):
             up = "" if paper.upvotes is None else str(paper.upvotes)
             segments += [seg(" "), seg(_fit(up.rjust(cols.upvotes), cols.upvotes), meta)]
         if cols.date:
-            day = paper.published.isoformat() if paper.published else ""
-            segments += [seg(" "), seg(_fit(day, cols.date), meta)]
+            # Without a published date, the date seen (the newest page's date, what the
+            # list sorts by), in italics.
+            seen = paper.date_seen
+            day = seen.isoformat() if seen is not None else ""
+            style = meta if paper.published is not None else meta + _ITALIC
+            segments += [seg(" "), seg(_fit(day, cols.date), style)]
         return Strip(segments).adjust_cell_length(width, plain)
 
     def _row_styles(self, read: bool, marked: bool, cursor: bool) -> tuple[Style, ...]:

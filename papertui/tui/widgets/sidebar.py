@@ -22,9 +22,10 @@ from papertui.tui.text import clean_line
 __all__ = ["Sidebar"]
 
 
-def _entry(label: Text, count: int, current: bool, width: int) -> Text:
-    """One sidebar line of ``width`` cells: the label left, the count right."""
-    number = f" {count}"
+def _entry(label: Text, count: int | None, current: bool, width: int) -> Text:
+    """One sidebar line of ``width`` cells: the label left, the count right (``…`` while
+    it is not known yet)."""
+    number = f" {'…' if count is None else count}"
     room = max(1, width - len(number))
     label.truncate(room, overflow="ellipsis", pad=True)
     if current:
@@ -86,7 +87,7 @@ class Sidebar(OptionList):
         self._built_width = width
         options: list[Option | None] = []
         for view, label in VIEW_LABELS.items():
-            count = model.counts.get(view, 0)
+            count = model.counts.get(view)
             options.append(
                 Option(_entry(Text(label), count, view == model.current, width), id=view)
             )
