@@ -350,7 +350,11 @@ def test_filters_combine_with_words() -> None:
 @pytest.mark.parametrize(
     ("query", "message", "token"),
     [
-        ("foo:bar", "unknown filter 'foo:' in 'foo:bar' (filters: added:, after:, " + _FILTERS, "foo:bar"),
+        (
+            "foo:bar",
+            "unknown filter 'foo:' in 'foo:bar' (filters: added:, after:, " + _FILTERS,
+            "foo:bar",
+        ),
         (
             "diffusion Foo:bar",
             "unknown filter 'Foo:' in 'Foo:bar' (filters: added:, after:, " + _FILTERS,
