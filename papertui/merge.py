@@ -48,6 +48,7 @@ class MergedPaper:
     code_urls: list[str]
     project_urls: list[str]
     sources: list[Source]
+    arxiv_id: str | None = None
 
     def absorb(self, other: MergedPaper) -> None:
         """Keep the richest metadata of both."""
@@ -68,6 +69,8 @@ class MergedPaper:
         for src in other.sources:
             if src not in self.sources:
                 self.sources.append(src)
+        if self.arxiv_id is None:
+            self.arxiv_id = other.arxiv_id
 
     @classmethod
     def of(cls, p: ParsedPaper) -> MergedPaper:
@@ -80,6 +83,7 @@ class MergedPaper:
             code_urls=list(p.code_urls),
             project_urls=list(p.project_urls),
             sources=[p.source],
+            arxiv_id=p.arxiv_id,
         )
 
 
@@ -105,6 +109,7 @@ def _doc(m: MergedPaper, added_at: str) -> dict[str, Any]:
         "project_urls": list(m.project_urls),
         "sources": [[s.file, s.page_date] for s in m.sources],
         "added_at": added_at,
+        "arxiv_id": m.arxiv_id,
     }
 
 
@@ -146,6 +151,7 @@ def plan_import(
             code_urls=list(old.code_urls),
             project_urls=list(old.project_urls),
             sources=list(old.sources),
+            arxiv_id=old.arxiv_id,
         )
         before = replace(
             cur,

@@ -35,6 +35,11 @@ CORE = [
     "csvexport",
     "argv",
     "completion",
+    "paperlink",
+    "readable",
+    "config",
+    "tui.clipboard",
+    "tui.system",
     "cli",
 ]
 
