@@ -15,6 +15,7 @@ from textual.keys import format_key
 
 __all__ = [
     "APP_BINDINGS",
+    "CONFIRM_BINDINGS",
     "DETAIL_BINDINGS",
     "DIALOG_BINDINGS",
     "EXPORT_BINDINGS",
@@ -403,6 +404,24 @@ EXPORT_BINDINGS: list[Binding] = [
 ]
 """Keys of the export dialog (enter writes the file)."""
 
+CONFIRM_BINDINGS: list[Binding] = [
+    Binding(
+        "y",
+        "answer(True)",
+        "Replace",
+        id="export.replace",
+        tooltip="When the export file exists: replace it",
+    ),
+    Binding(
+        "n,escape",
+        "answer(False)",
+        "Keep",
+        id="export.keep",
+        tooltip="When the export file exists: keep it, export nothing",
+    ),
+]
+"""Keys of the question asked before an export replaces a file."""
+
 WELCOME_BINDINGS: list[Binding] = [
     Binding(
         "l",
@@ -441,7 +460,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("Reader", READER_BINDINGS),
     Section("Links and files", FILE_BINDINGS),
     Section("Link picker", PICKER_BINDINGS),
-    Section("In dialogs", [NOTE_BINDINGS[0], *EXPORT_BINDINGS, *DIALOG_BINDINGS]),
+    Section(
+        "In dialogs", [NOTE_BINDINGS[0], *EXPORT_BINDINGS, *CONFIRM_BINDINGS, *DIALOG_BINDINGS]
+    ),
     Section("Welcome screen", WELCOME_BINDINGS),
     Section("Everywhere", APP_BINDINGS),
 )

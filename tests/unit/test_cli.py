@@ -349,3 +349,21 @@ def test_open_hands_the_url_to_the_browser_in_BROWSER(seeded_dir: Path, tmp_path
     assert done.stderr == (
         f"papertui: error: no browser could be started (set $BROWSER); the link: {url}\n"
     )
+
+
+def test_every_sample_paper_can_be_opened_from_the_exported_markdown(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    from markdown_it import MarkdownIt
+
+    code, out, _ = run(capsys, "export", "--all")
+    assert code == 0
+    tokens = MarkdownIt("commonmark").parse(out)
+    items = [t for t in tokens if t.type == "inline" and t.content.startswith(("[ ]", "[x]"))]
+    assert len(items) == 257
+    for item in items:
+        children = item.children or []
+        # The title is the item's first link, and it leads to the paper.
+        first = next(c for c in children if c.type == "link_open")
+        href = str(first.attrs["href"])
+        assert href.startswith(("https://huggingface.co/papers?q=", "https://arxiv.org/abs/"))

@@ -14,13 +14,13 @@ from typing import ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from papertui.tui.bindings import DIALOG_BINDINGS, EXPORT_BINDINGS
+from papertui.tui.bindings import CONFIRM_BINDINGS, DIALOG_BINDINGS, EXPORT_BINDINGS
 from papertui.tui.suggesters import PathSuggester
 
 __all__ = ["ConfirmOverwrite", "ExportChoice", "ExportPrompt"]
@@ -87,10 +87,7 @@ class ExportPrompt(ModalScreen[ExportChoice | None]):
 class ConfirmOverwrite(ModalScreen[bool]):
     """``path`` exists: replace it?"""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Replace", id="export.replace", tooltip="Replace the file"),
-        Binding("n,escape", "answer(False)", "Keep", id="export.keep", tooltip="Keep the file"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*CONFIRM_BINDINGS]
 
     def __init__(self, path: Path) -> None:
         """Ask about ``path``."""
