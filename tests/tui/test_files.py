@@ -22,6 +22,7 @@ async def test_empty_library_welcome_loads_samples(isolated_data_dir: Path, run_
             assert "papertui import PATH" in text and "sample" in text
             await h.press("l")
             await h.wait_for(lambda: isinstance(h.app.screen, MainScreen))
+            await h.wait_for(lambda: len(h.screen.rows) > 0)  # the import's rows arrive next
             total = len(lib)
             assert total > 200
             assert len(h.screen.rows) == total
