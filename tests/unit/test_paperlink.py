@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from papertui.models import Paper
@@ -133,3 +136,33 @@ def test_readable_abstract() -> None:
         "https://x.io/a?b=1."
     )
     assert readable_abstract("[nextline] stays [/]") == "[nextline] stays [/]"
+
+
+def test_a_library_stored_before_arxiv_ids_gives_them(isolated_data_dir: Path) -> None:
+    """Papers imported by an older papertui hold their arXiv page among the project links
+    and have no arxiv_id column: they read as if imported today, and importing the same
+    page again changes nothing."""
+    from papertui.library import Library
+    from papertui.models import ParsedPaper, Source, paper_id
+
+    old = ParsedPaper(  # what the parser of before gave: the paper's page as a project link
+        title="An Old Paper",
+        abstract="See https://arxiv.org/abs/2410.01234 and https://github.com/a/b.",
+        source=Source("p.txt", None),
+        line=1,
+        code_urls=("https://github.com/a/b", "https://huggingface.co/papers/2410.01234"),
+        project_urls=("https://arxiv.org/abs/2410.01234",),
+    )
+    with Library.open(isolated_data_dir) as lib:
+        lib.import_entries([old])
+    pid = paper_id("An Old Paper")
+    with Library.open(isolated_data_dir) as lib:
+        paper = lib.paper(pid)
+        assert paper.arxiv_id == "2410.01234"
+        assert paper.code_urls == ("https://github.com/a/b",)
+        assert paper.project_urls == ()
+        new = replace(old, code_urls=paper.code_urls, project_urls=(), arxiv_id="2410.01234")
+        report = lib.import_entries([new])
+        assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    with Library.open(isolated_data_dir) as lib:
+        assert lib.paper(pid).arxiv_id == "2410.01234"
