@@ -238,6 +238,7 @@ def child_env(data_dir: Path) -> dict[str, str]:
     """Environment for a child: the library in ``data_dir``, the repo importable."""
     env = dict(os.environ)
     env["PAPERTUI_DATA_DIR"] = str(data_dir)
+    env["PAPERTUI_CONFIG"] = str(data_dir / "no-config.toml")  # never the user's settings
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.pop("TEXTUAL", None)
     return env

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from papertui.library import Library, Sort
+    from papertui.paperlink import PaperLinkSite
     from papertui.query import Query
     from papertui.store import Backup
 
@@ -95,6 +96,17 @@ def _ids(lib: Library, refs: Sequence[str]) -> list[str]:
         return [lib.resolve(r) for r in refs]
     except LibraryError as exc:
         raise CliError(str(exc)) from None
+
+
+def _site() -> PaperLinkSite:
+    """How paper links are made, from the config file (a broken file: one warning line on
+    stderr, and the defaults)."""
+    from papertui.config import load_config
+
+    config = load_config()
+    if config.problem:
+        _say(f"papertui: warning: {config.problem}", err=True)
+    return config.paper_link
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -204,8 +216,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         sel = _select(lib, "all", query, args.sort)
     if args.json:
+        site = _site()
         sys.stdout.write(
-            to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in sel])
+            to_json(
+                [paper_record(lib.paper(p), lib.state(p), lib.abstract(p), site=site) for p in sel]
+            )
         )
         return 0
     if not sys.stdout.isatty():
@@ -316,10 +331,53 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         from papertui.export import paper_record
 
-        record = paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid))
+        record = paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid), site=_site())
         sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         return 0
-    _console().print(paper_detail(lib.paper(pid), lib.state(pid), lib.abstract(pid), short_id=pid))
+    paper = lib.paper(pid)
+    _console().print(
+        paper_detail(
+            paper,
+            lib.state(pid),
+            lib.abstract(pid),
+            short_id=pid,
+            paper_url=_site().paper_url(paper),
+        )
+    )
+    return 0
+
+
+def cmd_open_link(args: argparse.Namespace) -> int:
+    """Open a paper's paper link (or ``--code``/``--project`` link) in the browser, through
+    :mod:`webbrowser` (so ``$BROWSER`` is honoured); ``--print`` prints it instead."""
+    from papertui.links import is_safe_url
+
+    lib = _open(args, write=False)
+    (pid,) = _ids(lib, [args.id])
+    paper = lib.paper(pid)
+    kind = args.kind or "paper"
+    if kind == "paper":
+        urls: tuple[str, ...] = (_site().paper_url(paper),)
+    else:
+        urls = paper.code_urls if kind == "code" else paper.project_urls
+        if not urls:
+            raise CliError(f"paper {lib.short_id(pid)} has no {kind} link (try --paper)")
+    safe = [u for u in urls if is_safe_url(u)]
+    if not safe:
+        raise CliError(f"not opening the {kind} link: only http and https links are opened")
+    url = safe[0]
+    if args.print:
+        _say(url)
+        return 0
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        raise CliError(f"no browser could be started (set $BROWSER); the link: {url}")
+    _say(f"Opening {url}", err=True)
     return 0
 
 
@@ -471,12 +529,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         title = "Reading queue"
     if args.group_by and args.format != "markdown":
         raise CliError("export: --group-by applies to --format markdown only", code=2)
+    site = _site()
     if args.format == "json":
-        text = to_json([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in ids])
+        text = to_json(
+            [paper_record(lib.paper(p), lib.state(p), lib.abstract(p), site=site) for p in ids]
+        )
     elif args.format == "csv":
         from papertui.csvexport import to_csv
 
-        text = to_csv([paper_record(lib.paper(p), lib.state(p), lib.abstract(p)) for p in ids])
+        text = to_csv(
+            [paper_record(lib.paper(p), lib.state(p), lib.abstract(p), site=site) for p in ids]
+        )
     elif args.format == "bibtex":
         from papertui.bibtex import to_bibtex
 
@@ -487,6 +550,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             title=title,
             today=date.today(),
             group_by=args.group_by,
+            site=site,
         )
     if args.output and args.output != "-":
         target = Path(args.output).expanduser()
@@ -703,6 +767,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("show", cmd_show, "show one paper in full")
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true")
+
+    p = add("open", cmd_open_link, "open a paper's paper (or code, project) link in the browser")
+    p.add_argument("id", metavar="ID")
+    which = p.add_mutually_exclusive_group()
+    for kind in ("paper", "code", "project"):
+        which.add_argument(
+            f"--{kind}",
+            dest="kind",
+            action="store_const",
+            const=kind,
+            help=f"the {kind} link" + (" (the default)" if kind == "paper" else ""),
+        )
+    p.add_argument("--print", action="store_true", help="print the link instead of opening it")
 
     for name, func, text in (
         ("star", cmd_star, "add papers to the reading queue"),

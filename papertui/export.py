@@ -17,6 +17,9 @@ from typing import Any
 
 from papertui.links import is_safe_url
 from papertui.models import Paper, TriageState
+from papertui.paperlink import PaperLinkSite
+
+_DEFAULT_SITE = PaperLinkSite()
 
 __all__ = [
     "markdown_escape",
@@ -30,14 +33,17 @@ __all__ = [
 # JSON
 
 
-def paper_record(paper: Paper, state: TriageState, abstract: str) -> dict[str, Any]:
+def paper_record(
+    paper: Paper, state: TriageState, abstract: str, *, site: PaperLinkSite = _DEFAULT_SITE
+) -> dict[str, Any]:
     """The public JSON record of one paper (keys in this order; the schema is a contract).
 
     ``id``, ``title``, ``abstract`` (str); ``authors_count`` (int or null); ``published``
     (``YYYY-MM-DD`` or null); ``upvotes`` (int or null); ``code_urls``, ``project_urls``
     (lists of str); ``sources`` (list of ``{"file", "page_date"}``); ``tags`` (list of str);
-    ``starred``, ``read``, ``dismissed`` (bool); ``note`` (str); ``queue_position`` (int or null);
-    ``added_at`` (ISO 8601 str).
+    ``starred``, ``read``, ``dismissed`` (bool); ``note`` (str); ``queue_position`` (int or
+    null); ``added_at`` (ISO 8601 str); ``paper_url`` (str: the paper link, made with
+    ``site``); ``arxiv_id`` (str or null).
     """
     return {
         "id": paper.id,
@@ -56,6 +62,8 @@ def paper_record(paper: Paper, state: TriageState, abstract: str) -> dict[str, A
         "note": state.note,
         "queue_position": state.queue_position,
         "added_at": paper.added_at,
+        "paper_url": site.paper_url(paper),
+        "arxiv_id": paper.arxiv_id,
     }
 
 
@@ -108,13 +116,17 @@ def _link_destination(url: str) -> str:
     return _ENTITY_LIKE.sub(r"\\&", url)
 
 
-def _title_markdown(paper: Paper) -> str:
-    """The title, linked to its first code link (else project link) when that is safe."""
+def _title_markdown(paper: Paper, site: PaperLinkSite) -> str:
+    """The title linked to the paper link, then ``[code](…)`` and ``[project](…)``: the
+    paper's first safe code and project links."""
     title = markdown_escape(paper.title) or "(untitled)"
-    for url in (*paper.code_urls, *paper.project_urls):
-        if is_safe_url(url):
-            return f"[{title}]({_link_destination(url)})"
-    return title
+    url = site.paper_url(paper)
+    text = f"[{title}]({_link_destination(url)})" if is_safe_url(url) else title
+    for label, urls in (("code", paper.code_urls), ("project", paper.project_urls)):
+        safe = next((u for u in urls if is_safe_url(u)), None)
+        if safe is not None:
+            text += f" [{label}]({_link_destination(safe)})"
+    return text
 
 
 def _note_lines(note: str) -> list[str]:
@@ -133,7 +145,7 @@ def _note_lines(note: str) -> list[str]:
     return lines
 
 
-def _item(paper: Paper, state: TriageState) -> list[str]:
+def _item(paper: Paper, state: TriageState, site: PaperLinkSite) -> list[str]:
     """The lines of one task-list item."""
     box = "[x]" if state.read else "[ ]"
     meta: list[str] = []
@@ -145,7 +157,7 @@ def _item(paper: Paper, state: TriageState) -> list[str]:
     tags = [tag for tag in tags if tag]
     if tags:
         meta.append("tags: " + ", ".join(tags))
-    line = f"- {box} {_title_markdown(paper)}"
+    line = f"- {box} {_title_markdown(paper, site)}"
     if meta:
         line += " — " + _SEP.join(meta)
     return [line, *_note_lines(state.note)]
@@ -162,17 +174,20 @@ def to_markdown(
     title: str = "Reading queue",
     today: date,
     group_by: str | None = None,
+    site: PaperLinkSite = _DEFAULT_SITE,
 ) -> str:
     """A Markdown reading list of ``items`` (in the given order).
 
     A ``#`` heading with ``title`` and ``today``, a line of counts (``12 papers · 3 read ·
     9 to read``), then one GitHub task-list item per paper: ``- [x]`` when read, ``- [ ]``
-    otherwise; the title linked to its first code link (else project link), then the
-    published date, upvotes and tags, and the note as a block quote inside the item.
+    otherwise; the title linked to its paper link (made with ``site``), then its first code
+    and project links as ``[code](…)`` and ``[project](…)``, the published date, upvotes
+    and tags, and the note as a block quote inside the item.
 
     With ``group_by="tag"`` there is a ``##`` section per tag (tags that differ only in case
-    share one), sorted case-insensitively; a paper with several tags appears under each,
-    and untagged papers come last under "Untagged". The counts count each paper once.
+    share one), in the order the tags first appear in ``items``; each paper is listed once,
+    under the first of its tags in that order (its item names all its tags), and untagged
+    papers come last under "Untagged".
 
     :raises ValueError: for a ``group_by`` other than ``None`` or ``"tag"``.
     """
@@ -189,31 +204,37 @@ def to_markdown(
         if items:
             lines.append("")
             for paper, state in items:
-                lines.extend(_item(paper, state))
+                lines.extend(_item(paper, state, site))
         return "\n".join(lines) + "\n"
 
     # Tags are grouped case-insensitively (as ``tag:`` searches them); a section is named
-    # by the first spelling met.
-    sections: dict[str, list[tuple[Paper, TriageState]]] = {}
+    # by the first spelling met, and sections come in the order their tags first appear.
+    rank: dict[str, int] = {}
     names: dict[str, str] = {}
-    untagged: list[tuple[Paper, TriageState]] = []
-    for paper, state in items:
-        keys: dict[str, None] = {}
+    paper_keys: list[list[str]] = []
+    for _, state in items:
+        keys: list[str] = []
         for tag in state.tags:
             name = " ".join(tag.split())
             if name:
                 key = name.casefold()
                 names.setdefault(key, name)
-                keys[key] = None
-        if not keys:
-            untagged.append((paper, state))
-        for key in keys:
-            sections.setdefault(key, []).append((paper, state))
-    ordered = [(markdown_escape(names[key]), sections[key]) for key in sorted(sections)]
+                rank.setdefault(key, len(rank))
+                keys.append(key)
+        paper_keys.append(keys)
+    sections: dict[str, list[tuple[Paper, TriageState]]] = {key: [] for key in rank}
+    untagged: list[tuple[Paper, TriageState]] = []
+    for item, keys in zip(items, paper_keys, strict=True):
+        if keys:
+            sections[min(keys, key=rank.__getitem__)].append(item)
+        else:
+            untagged.append(item)
+    ordered = [(markdown_escape(names[key]), members) for key, members in sections.items()]
+    ordered = [(name, members) for name, members in ordered if members]
     if untagged:
         ordered.append(("Untagged", untagged))
     for name, members in ordered:
         lines.extend(["", f"## {name} ({len(members)})", ""])
         for paper, state in members:
-            lines.extend(_item(paper, state))
+            lines.extend(_item(paper, state, site))
     return "\n".join(lines) + "\n"

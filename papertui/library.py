@@ -27,6 +27,7 @@ from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack
 from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import, seen_date
 from papertui.models import Paper, ParsedPaper, Source, TriageState
+from papertui.paperlink import split_paper_links
 from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
@@ -363,16 +364,20 @@ class Library:
             i = self._row_of(pid)
             c = self._cols
             published = c["published"][i]
+            # Papers stored before arXiv ids were kept hold their paper pages as links.
+            arxiv_id, code, project = split_paper_links(c["code_urls"][i], c["project_urls"][i])
+            ids = c.get("arxiv_id")
             p = Paper(
                 id=pid,
                 title=c["title"][i],
                 authors_count=c["authors_count"][i],
                 published=date.fromisoformat(published) if published else None,
                 upvotes=c["upvotes"][i],
-                code_urls=tuple(c["code_urls"][i]),
-                project_urls=tuple(c["project_urls"][i]),
+                code_urls=code,
+                project_urls=project,
                 sources=tuple(Source(f, d) for f, d in c["sources"][i]),
                 added_at=c["added_at"][i],
+                arxiv_id=(ids[i] if ids is not None else None) or arxiv_id,
             )
             self._papers[pid] = p
         return p

@@ -55,6 +55,7 @@ class MergedPaper:
     code_urls: list[str]
     project_urls: list[str]
     sources: list[Source]
+    arxiv_id: str | None = None
 
     def absorb(self, other: MergedPaper) -> None:
         """Keep the richest metadata of both."""
@@ -75,6 +76,8 @@ class MergedPaper:
         for src in other.sources:
             if src not in self.sources:
                 self.sources.append(src)
+        if self.arxiv_id is None:
+            self.arxiv_id = other.arxiv_id
 
     @classmethod
     def of(cls, p: ParsedPaper) -> MergedPaper:
@@ -87,6 +90,7 @@ class MergedPaper:
             code_urls=list(p.code_urls),
             project_urls=list(p.project_urls),
             sources=[p.source],
+            arxiv_id=p.arxiv_id,
         )
 
 
@@ -115,6 +119,7 @@ def _doc(m: MergedPaper, added_at: str) -> dict[str, Any]:
         "sources": sources,
         "added_at": added_at,
         "seen": seen_date(published, sources),
+        "arxiv_id": m.arxiv_id,
     }
 
 
@@ -164,6 +169,7 @@ def plan_import(
             code_urls=list(old.code_urls),
             project_urls=list(old.project_urls),
             sources=list(old.sources),
+            arxiv_id=old.arxiv_id,
         )
         before = replace(
             cur,

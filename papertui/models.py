@@ -82,6 +82,9 @@ class ParsedPaper:
     upvotes: int | None = None
     code_urls: tuple[str, ...] = ()
     project_urls: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    """The paper's arXiv id, when a link in its abstract gives it (see
+    :func:`papertui.paperlink.split_paper_links`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,9 @@ class Paper:
     sources: tuple[Source, ...] = ()
     added_at: str = ""
     """When the paper first entered this library (ISO 8601, UTC)."""
+    arxiv_id: str | None = None
+    """The paper's arXiv id, when known (its own arXiv or Hugging Face paper page is not
+    among the code and project links)."""
 
     @property
     def has_code(self) -> bool:
@@ -116,15 +122,6 @@ class Paper:
             return self.published
         days = [s.page_date for s in self.sources if s.page_date]
         return date.fromisoformat(max(days)) if days else None
-
-    @property
-    def best_url(self) -> str | None:
-        """The link a title points to: the first code link, else the first project link."""
-        if self.code_urls:
-            return self.code_urls[0]
-        if self.project_urls:
-            return self.project_urls[0]
-        return None
 
 
 @dataclass(frozen=True, slots=True)

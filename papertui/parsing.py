@@ -67,6 +67,7 @@ from typing import Literal, NamedTuple
 
 from papertui.links import extract_links
 from papertui.models import ParsedPaper, Source
+from papertui.paperlink import split_paper_links
 
 __all__ = [
     "SAVED_AS_HTML",
@@ -705,7 +706,7 @@ def _parse(
                     f"{_snippet(entry.title)} is kept without one",
                 )
         abstract = entry.abstract or ""
-        code_urls, project_urls = extract_links(abstract)
+        arxiv_id, code_urls, project_urls = split_paper_links(*extract_links(abstract))
         papers.append(
             ParsedPaper(
                 title=entry.title,
@@ -717,6 +718,7 @@ def _parse(
                 upvotes=upvotes,
                 code_urls=code_urls,
                 project_urls=project_urls,
+                arxiv_id=arxiv_id,
             )
         )
 

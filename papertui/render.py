@@ -54,7 +54,8 @@ def meta_line(paper: Paper, short_id: str | None = None) -> Text:
 
 def _link(url: str, label: str) -> Text:
     """``code    https://…``: one line; a URL too long for it ends in an ellipsis rather than
-    wrapping mid-URL (the link itself stays whole, for terminals that can click it)."""
+    wrapping mid-URL (the link itself stays whole: a terminal hyperlink, OSC 8, that a
+    click opens where the terminal supports them)."""
     from papertui.links import is_safe_url
 
     text = Text(f"{label} ", style="bold", no_wrap=True, overflow="ellipsis")
@@ -65,6 +66,21 @@ def _link(url: str, label: str) -> Text:
     return text
 
 
+def _link_urls(body: Text) -> None:
+    """Make the http(s) URLs in ``body`` terminal hyperlinks (sentence punctuation after a
+    URL is not part of it)."""
+    from papertui.links import is_safe_url
+    from papertui.readable import URL_IN_TEXT
+
+    plain = body.plain
+    if "://" not in plain:
+        return
+    for match in URL_IN_TEXT.finditer(plain):
+        url = match[0].rstrip(".,;:!?)")
+        if is_safe_url(url):
+            body.stylize(Style(underline=True, link=url), match.start(), match.start() + len(url))
+
+
 def paper_detail(
     paper: Paper,
     state: TriageState,
@@ -72,9 +88,14 @@ def paper_detail(
     *,
     highlight: Iterable[str] = (),
     short_id: str | None = None,
+    paper_url: str | None = None,
+    reader: bool = False,
 ) -> RenderableType:
     """The full view of a paper: title, metadata, status, tags, note, then the abstract
-    (search terms highlighted) and the links."""
+    (made readable, search terms highlighted, URLs linked) and the links (``paper_url``
+    first). With ``reader`` the links come before the note and the abstract."""
+    from papertui.readable import readable_abstract
+
     parts: list[RenderableType] = []
     title = Text(paper.title, style="bold")
     parts.append(title)
@@ -95,18 +116,23 @@ def paper_detail(
                 tags.append(" ")
             tags.append(f"#{tag}", style="magenta")
         parts.append(tags)
+    links = [_link(paper_url, "paper  ")] if paper_url else []
+    links += [_link(u, "code   ") for u in paper.code_urls]
+    links += [_link(u, "project") for u in paper.project_urls]
+    if reader and links:
+        parts.extend(links)
     if state.note:
         parts.append(Text("note", style="bold"))
         parts.append(Text(state.note))
     parts.append(Text(""))
-    body = Text(abstract or "(no abstract on the page)", style="" if abstract else "dim italic")
+    shown = readable_abstract(abstract)
+    body = Text(shown or "(no abstract on the page)", style="" if shown else "dim italic")
+    _link_urls(body)
     words = [w for w in highlight if w]
     if words:
         body.highlight_words(words, style="reverse yellow", case_sensitive=False)
     parts.append(body)
-    links = [_link(u, "code   ") for u in paper.code_urls]
-    links += [_link(u, "project") for u in paper.project_urls]
-    if links:
+    if links and not reader:
         parts.append(Text(""))
         parts.extend(links)
     return Group(*parts)

@@ -9,6 +9,8 @@ Two regions are generated, each between an opening and a closing HTML comment:
 
 - ``<!-- key-table -->`` … ``<!-- /key-table -->``: the app's keys, from
   :func:`papertui.tui.bindings.key_table_markdown` (the same text the help screen shows);
+- ``<!-- binding-ids -->`` … ``<!-- /binding-ids -->``: the binding ids a config file's
+  ``[keys]`` table remaps, from the same bindings;
 - ``<!-- query-table -->`` … ``<!-- /query-table -->``: the query language, from
   :data:`QUERY_TERMS` and :data:`QUERY_EXAMPLES` below (``tests/snapshots/
   test_readme_tables.py`` checks that every term and example still parses).
@@ -98,8 +100,26 @@ def key_table() -> str:
     return key_table_markdown()
 
 
+def binding_ids_markdown() -> str:
+    """Every binding id a config file may remap, with its default keys and action."""
+    from papertui.tui.bindings import NOTE_BINDINGS, SECTIONS, display_keys
+
+    out = ["| Binding id | Default keys | Action |", "|---|---|---|"]
+    seen: set[str] = set()
+    for section in SECTIONS:
+        extra = NOTE_BINDINGS if section.title == "In dialogs" else ()
+        for binding in (*section.bindings, *extra):
+            if binding.id and binding.id not in seen:
+                seen.add(binding.id)
+                keys = " / ".join(f"`{k}`" for k in display_keys(binding).split(" / "))
+                keys = keys.replace("|", "\\|")
+                out.append(f"| `{binding.id}` | {keys} | {binding.description} |")
+    return "\n".join(out) + "\n"
+
+
 REGIONS: Mapping[str, Callable[[], str]] = {
     "key-table": key_table,
+    "binding-ids": binding_ids_markdown,
     "query-table": query_table_markdown,
 }
 """Region name -> the function that generates its content."""

@@ -13,6 +13,8 @@ real app with Textual's pilot the way a user would (keys only), and saves:
 - ``detail.svg`` (120x36): a search, its word highlighted in the abstract, the paper's
   code and project links;
 - ``help.svg`` (120x36): the help screen (``?``);
+- ``reader.svg`` (120x36): the full-screen reader (``z``) on a paper with links;
+- ``links.svg`` (120x36): the link picker (``L``) on the same paper;
 - ``narrow.svg`` (80x24): the stacked layout of a small terminal, in the Queue view.
 
 The pictures are deterministic: the same sample pages (copied with a fixed modification
@@ -115,6 +117,20 @@ async def help_scene(pilot: Pilot[None]) -> None:
     await _press(pilot, "question_mark")
 
 
+async def reader_scene(pilot: Pilot[None]) -> None:
+    """The reader (z) on SongGen: its links, then the abstract at full width."""
+    await _press(pilot, "slash", *"songgen", "enter")
+    await _settle(pilot)
+    await _press(pilot, "z")
+
+
+async def links_scene(pilot: Pilot[None]) -> None:
+    """The link picker (L) on SongGen: the paper, code and project links."""
+    await _press(pilot, "slash", *"songgen", "enter")
+    await _settle(pilot)
+    await _press(pilot, "L")
+
+
 async def narrow_scene(pilot: Pilot[None]) -> None:
     """80x24: the Queue view after some triage."""
     await _triage(pilot)
@@ -125,6 +141,8 @@ SCENES: dict[str, tuple[tuple[int, int], Scene]] = {
     "main.svg": ((120, 36), main_scene),
     "detail.svg": ((120, 36), detail_scene),
     "help.svg": ((120, 36), help_scene),
+    "reader.svg": ((120, 36), reader_scene),
+    "links.svg": ((120, 36), links_scene),
     "narrow.svg": ((80, 24), narrow_scene),
 }
 """File name -> terminal size and what to do before the picture."""
@@ -158,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="papertui-shots-") as tmp:
         work = Path(tmp)
         os.environ["PAPERTUI_DATA_DIR"] = str(work / "data")  # never the real library
+        os.environ["PAPERTUI_CONFIG"] = str(work / "config.toml")  # nor the real settings
         for name in args.names or SCENES:
             size, scene = SCENES[name]
             path = asyncio.run(shoot(name, size, scene, out, work))

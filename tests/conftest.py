@@ -20,6 +20,15 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PAPERTUI_CONFIG at a temp file (not created: the defaults) for every test, so
+    the user's real config file is never read. Write to it to test settings."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("PAPERTUI_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture
 def pages_dir() -> Path:
     """The folder of real sample pages."""

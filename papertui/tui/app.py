@@ -19,13 +19,14 @@ from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from papertui.config import Config, config_path, load_config
 from papertui.library import Library
-from papertui.tui.bindings import APP_BINDINGS, key_table_markdown
+from papertui.tui.bindings import APP_BINDINGS, binding_ids, key_table_markdown
 from papertui.tui.screens.main import MainScreen
 
 # The help screen is imported when first shown: the first paint does not need it.
 
-__all__ = ["PaperApp", "create_app", "create_sample_app"]
+__all__ = ["PaperApp", "create_app", "create_sample_app", "load_config_for_app"]
 
 DEMO_LOCATION = "demo library"
 """What the header says for ``papertui demo``."""
@@ -46,13 +47,20 @@ class PaperApp(App[None]):
         demo: bool = False,
         keymap: Mapping[str, str] | None = None,
         close_library: bool = False,
+        config: Config | None = None,
     ) -> None:
         """Show ``library``; ``readonly_reason`` explains why it cannot be changed.
 
         With ``close_library`` the app closes the library when it exits (the CLI closes
-        the libraries it opens itself).
+        the libraries it opens itself). ``config`` holds the user's settings (paper links,
+        export folder, key remaps, applied before ``keymap``); default: none, the defaults.
         """
         super().__init__()
+        self.config = config if config is not None else Config()
+        """The user's settings (see :mod:`papertui.config`)."""
+        self.settings_location = str(self.config.path or config_path())
+        """Where the settings are read from (the help screen names it)."""
+        keymap = {**self.config.keymap, **(keymap or {})}
         self.library = library
         self.close_library = close_library
         if readonly_reason is None and library.readonly:
@@ -115,8 +123,10 @@ class PaperApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
-        """Pick the theme."""
+        """Pick the theme; say so when the config file could not be used."""
         self.theme = "textual-dark"
+        if self.config.problem:
+            self.notify(self.config.problem, title="Config", severity="warning", timeout=12)
 
     def on_unmount(self) -> None:
         """Release the library if the app owns it."""
@@ -158,7 +168,13 @@ class PaperApp(App[None]):
         from papertui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_table_markdown(self.keymap_overrides)))
+            self.push_screen(
+                HelpScreen(
+                    key_table_markdown(self.keymap_overrides),
+                    location=self.location,
+                    config=self.settings_location,
+                )
+            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The built-in commands plus the help screen."""
@@ -172,6 +188,7 @@ def create_app(
     readonly_reason: str | None = None,
     demo: bool = False,
     keymap: Mapping[str, str] | None = None,
+    config: Config | None = None,
 ) -> PaperApp:
     """Build the app on an open library.
 
@@ -180,9 +197,20 @@ def create_app(
         refused); None for a writable library.
     :param demo: the library is the throwaway demo: the header says "demo library".
     :param keymap: binding id -> keys overrides, e.g. ``{"triage.star": "x"}`` (see
-        :mod:`papertui.tui.bindings`).
+        :mod:`papertui.tui.bindings`), over those of the config file.
+    :param config: the settings; default: read the user's config file
+        (:func:`load_config_for_app`: ``PAPERTUI_CONFIG`` or the user config folder).
     """
-    return PaperApp(library, readonly_reason=readonly_reason, demo=demo, keymap=keymap)
+    if config is None:
+        config = load_config_for_app()
+    return PaperApp(
+        library, readonly_reason=readonly_reason, demo=demo, keymap=keymap, config=config
+    )
+
+
+def load_config_for_app() -> Config:
+    """The user's config file, its key remaps checked against the app's binding ids."""
+    return load_config(known_ids=binding_ids())
 
 
 def create_sample_app(
@@ -204,4 +232,12 @@ def create_sample_app(
             import_samples(library)
     else:
         library = Library.open(root, readonly=readonly)
-    return PaperApp(library, readonly_reason=readonly_reason, demo=True, close_library=True)
+    app = PaperApp(
+        library,
+        readonly_reason=readonly_reason,
+        demo=True,
+        close_library=True,
+        config=Config(),  # the pictures never depend on the user's settings
+    )
+    app.settings_location = "config.toml in the user config folder"  # no machine's path
+    return app

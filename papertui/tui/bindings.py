@@ -18,14 +18,19 @@ __all__ = [
     "CONFIRM_BINDINGS",
     "DETAIL_BINDINGS",
     "DIALOG_BINDINGS",
+    "EXPORT_BINDINGS",
     "LIST_BINDINGS",
     "MAIN_BINDINGS",
     "NOTE_BINDINGS",
+    "OVERWRITE_BINDINGS",
+    "PICKER_BINDINGS",
     "QUIT_NOTE_BINDINGS",
+    "READER_BINDINGS",
     "SEARCH_BINDINGS",
     "SECTIONS",
     "WELCOME_BINDINGS",
     "Section",
+    "binding_ids",
     "display_keys",
     "key_table_markdown",
 ]
@@ -99,7 +104,22 @@ NAV_BINDINGS: list[Binding] = [
         "Detail",
         show=False,
         id="pane.detail",
-        tooltip="Focus the detail pane to scroll the abstract",
+        tooltip="Focus the detail pane to scroll the abstract (again: the reader)",
+    ),
+    Binding(
+        "z",
+        "reader",
+        "Reader",
+        id="pane.reader",
+        tooltip="Read the paper full screen (z or esc closes it)",
+    ),
+    Binding(
+        "backslash",
+        "toggle_sidebar",
+        "Sidebar",
+        show=False,
+        id="pane.sidebar",
+        tooltip="Hide / show the sidebar",
     ),
     Binding(
         "tab",
@@ -309,12 +329,19 @@ VIEW_BINDINGS: list[Binding] = [
 
 FILE_BINDINGS: list[Binding] = [
     Binding(
+        "p",
+        "open_paper",
+        "Open paper",
+        id="link.paper",
+        tooltip="Open the paper link (arXiv page, else a title search) in the browser",
+    ),
+    Binding(
         "o",
         "open_code",
         "Open code",
         show=False,
         id="link.code",
-        tooltip="Open the code link in the browser",
+        tooltip="Open the code link in the browser (none: offers the paper link)",
     ),
     Binding(
         "O",
@@ -325,12 +352,20 @@ FILE_BINDINGS: list[Binding] = [
         tooltip="Open the project link in the browser",
     ),
     Binding(
+        "L",
+        "pick_link",
+        "Links",
+        show=False,
+        id="link.pick",
+        tooltip="List every link of the paper: open or copy the one you choose",
+    ),
+    Binding(
         "y",
         "copy_link",
         "Copy link",
         show=False,
         id="link.copy",
-        tooltip="Copy the paper's link to the clipboard",
+        tooltip="Copy the paper link (sent to the terminal's clipboard, and wl-copy/xclip/pbcopy)",
     ),
     Binding(
         "e",
@@ -338,7 +373,7 @@ FILE_BINDINGS: list[Binding] = [
         "Export",
         show=False,
         id="file.export",
-        tooltip="Write the queue as Markdown (papertui-queue-DATE.md)",
+        tooltip="Export the queue as Markdown: asks where (or copies it instead)",
     ),
     Binding(
         "i",
@@ -405,6 +440,84 @@ QUIT_NOTE_BINDINGS: list[Binding] = [
 ]
 """Keys of the question asked when quitting over an unsaved note."""
 
+READER_BINDINGS: list[Binding] = [
+    Binding("j,down", "scroll_down", "Down", show=False, id="reader.down", tooltip="Scroll down"),
+    Binding("k,up", "scroll_up", "Up", show=False, id="reader.up", tooltip="Scroll up"),
+    Binding(
+        "space,pagedown",
+        "page_down",
+        "Page down",
+        show=False,
+        id="reader.page_down",
+        tooltip="One page down",
+    ),
+    Binding("pageup", "page_up", "Page up", show=False, id="reader.page_up", tooltip="One page up"),
+    Binding(
+        "ctrl+d",
+        "half_down",
+        "Half down",
+        show=False,
+        id="reader.half_down",
+        tooltip="Half a page down",
+    ),
+    Binding(
+        "ctrl+u", "half_up", "Half up", show=False, id="reader.half_up", tooltip="Half a page up"
+    ),
+    Binding("g,home", "top", "Top", show=False, id="reader.top", tooltip="Back to the top"),
+    Binding("G,end", "bottom", "Bottom", show=False, id="reader.bottom", tooltip="To the end"),
+    Binding("n,J", "next_paper", "Next", id="reader.next", tooltip="Next paper in the list"),
+    Binding(
+        "p,K",
+        "previous_paper",
+        "Previous",
+        id="reader.previous",
+        tooltip="Previous paper in the list",
+    ),
+    Binding(
+        "z,escape",
+        "close",
+        "Close",
+        id="reader.close",
+        tooltip="Back to the list (triage and link keys work in the reader too)",
+    ),
+]
+"""Keys of the full-screen reader (the triage keys s, r, t, a, u and o, O, L, y work too)."""
+
+PICKER_BINDINGS: list[Binding] = [
+    Binding("enter,o", "open", "Open", id="picker.open", tooltip="Open the chosen link"),
+    Binding("y,c", "copy", "Copy", id="picker.copy", tooltip="Copy the chosen link"),
+]
+"""Keys of the link picker (L); j/k or the arrows choose, 1-9 open a link directly."""
+
+EXPORT_BINDINGS: list[Binding] = [
+    Binding(
+        "ctrl+y",
+        "copy",
+        "Copy instead",
+        id="export.copy",
+        tooltip="In the export dialog: copy the Markdown instead of writing a file",
+    ),
+]
+"""Keys of the export dialog (enter writes the file)."""
+
+OVERWRITE_BINDINGS: list[Binding] = [
+    Binding(
+        "y",
+        "answer(True)",
+        "Replace",
+        id="export.replace",
+        tooltip="When the export file exists: replace it",
+    ),
+    Binding(
+        "n,escape",
+        "answer(False)",
+        "Keep",
+        id="export.keep",
+        tooltip="When the export file exists: keep it, export nothing",
+    ),
+]
+"""Keys of the question asked before an export replaces a file."""
+
 WELCOME_BINDINGS: list[Binding] = [
     Binding(
         "l",
@@ -440,10 +553,19 @@ SECTIONS: tuple[Section, ...] = (
     Section("Moving around", [*LIST_BINDINGS, *NAV_BINDINGS, *DETAIL_BINDINGS]),
     Section("Triage", TRIAGE_BINDINGS),
     Section("Views and search", [*VIEW_BINDINGS, *SEARCH_BINDINGS]),
+    Section("Reader", READER_BINDINGS),
     Section("Links and files", FILE_BINDINGS),
+    Section("Link picker", PICKER_BINDINGS),
     Section(
         "In dialogs",
-        [NOTE_BINDINGS[0], *DIALOG_BINDINGS, *CONFIRM_BINDINGS, *QUIT_NOTE_BINDINGS],
+        [
+            NOTE_BINDINGS[0],
+            *DIALOG_BINDINGS,
+            *EXPORT_BINDINGS,
+            *OVERWRITE_BINDINGS,
+            *CONFIRM_BINDINGS,
+            *QUIT_NOTE_BINDINGS,
+        ],
     ),
     Section("Welcome screen", WELCOME_BINDINGS),
     Section("Everywhere", APP_BINDINGS),
@@ -460,6 +582,12 @@ def _format_one(key: str) -> str:
     *mods, last = key.split("+")
     shown = _NAMED.get(last) or format_key(last)
     return "+".join([*mods, shown])
+
+
+def binding_ids() -> frozenset[str]:
+    """Every binding id (what a config file's ``[keys]`` table may remap)."""
+    every = (*SECTIONS, Section("", NOTE_BINDINGS))
+    return frozenset(b.id for section in every for b in section.bindings if b.id)
 
 
 def display_keys(binding: Binding, keymap: Mapping[str, str] | None = None) -> str:

@@ -17,15 +17,18 @@ from pathlib import Path
 from papertui.fsutil import atomic_write
 from papertui.library import Library
 from papertui.models import Paper, TriageState
+from papertui.paperlink import PaperLinkSite
 
 __all__ = [
     "ImportSummary",
     "build_search_index",
     "describe_error",
     "export_folder",
-    "export_queue",
+    "export_name",
+    "queue_markdown",
     "run_import",
     "split_paths",
+    "write_markdown",
 ]
 
 
@@ -94,25 +97,40 @@ def split_paths(text: str) -> list[str]:
         return [text]
 
 
-def export_folder() -> Path:
-    """Where exports go: the user's documents folder if it exists, else the current folder."""
+def export_folder(configured: Path | None = None) -> Path:
+    """Where the app proposes to write exports: the ``configured`` folder (the config
+    file's), else the user's documents folder if it exists, else the home folder (never
+    the current folder: the app may have been started anywhere)."""
+    if configured is not None:
+        return configured
     import platformdirs
 
     try:
         docs = Path(platformdirs.user_documents_dir())
     except Exception:  # platformdirs can fail on odd systems; fall back quietly
-        return Path.cwd()
-    return docs if docs.is_dir() else Path.cwd()
+        return Path.home()
+    return docs if docs.is_dir() else Path.home()
 
 
-def export_queue(items: Sequence[tuple[Paper, TriageState]], folder: Path, today: date) -> Path:
-    """Write the queue as Markdown to ``papertui-queue-YYYY-MM-DD.md`` in ``folder``."""
+def export_name(today: date) -> str:
+    """The dated file name the app proposes: ``papertui-queue-YYYY-MM-DD.md``."""
+    return f"papertui-queue-{today.isoformat()}.md"
+
+
+def queue_markdown(
+    items: Sequence[tuple[Paper, TriageState]], today: date, site: PaperLinkSite
+) -> str:
+    """The queue as a Markdown reading list (titles linked with ``site``)."""
     from papertui.export import to_markdown
 
-    text = to_markdown(items, title="Reading queue", today=today)
-    path = folder / f"papertui-queue-{today.isoformat()}.md"
+    return to_markdown(items, title="Reading queue", today=today, site=site)
+
+
+def write_markdown(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (its folder must exist)."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(path.parent))
     atomic_write(path, text.encode("utf-8"))
-    return path
 
 
 def build_search_index(

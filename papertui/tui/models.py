@@ -132,6 +132,8 @@ class DetailModel:
     abstract: str
     highlight: tuple[str, ...] = ()
     short_id: str | None = None
+    paper_url: str = ""
+    """The paper link (its arXiv page, else a title search)."""
 
 
 @dataclass(frozen=True)

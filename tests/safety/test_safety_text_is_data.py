@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from markdown_it import MarkdownIt
@@ -158,9 +159,14 @@ def test_exported_markdown_renders_the_text_literally(
     argv = ["export"] + (["--group-by", group_by] if group_by else [])
     text, tags, hrefs = _render(ok(capsys, *argv), preset)
     assert tags <= ALLOWED_TAGS, f"markup became HTML: {sorted(tags - ALLOWED_TAGS)}"
-    assert hrefs == [], hrefs  # this paper has no links at all
+    assert hrefs == [hf(TITLE)], hrefs  # no links of its own: its title search alone
     for literal in (TITLE, *NOTE.splitlines(), *TAGS):
         assert literal in text, f"{literal!r} not shown literally in: {text[:600]}"
+
+
+def hf(title: str) -> str:
+    """A paper link without an arXiv id: the Hugging Face search for the exact title."""
+    return "https://huggingface.co/papers?q=" + quote(" ".join(title.split()), safe="")
 
 
 def test_only_http_links_are_links(
@@ -191,7 +197,15 @@ def test_only_http_links_are_links(
         for preset in ("commonmark", "gfm-like"):
             text, tags, hrefs = _render(markdown, preset)
             assert tags <= ALLOWED_TAGS, sorted(tags - ALLOWED_TAGS)
-            assert hrefs == ["https://github.com/org/repo"], (argv, preset, hrefs)
+            # Each title links to its paper link, then its http(s) code and project links.
+            assert sorted(hrefs) == sorted(
+                [
+                    hf(LINKS_TITLE),
+                    "https://github.com/org/repo",
+                    "http://project.example.org/page",
+                    hf(NOLINKS_TITLE),
+                ]
+            ), (argv, preset, hrefs)
             assert NOLINKS_TITLE in text
         # The bad URLs are in the Markdown only as escaped text, never as a destination.
         assert not re.search(r"(?<!\\)\]\((?!https?://)", markdown), markdown

@@ -51,7 +51,12 @@ __all__ = [
 SONGGEN = "5c2322729b4d"
 """A sample paper with both a code and a project link (SongGen)."""
 
-TAGS: dict[str, Sequence[int]] = {"vision": (0, 3, 5), "video": (1, 5), "to-read": (2,)}
+TAGS: dict[str, Sequence[int]] = {
+    "vision": (0, 3, 5),
+    "video": (1, 5),
+    "to-read": (2,),
+    "3d": (0, 7),
+}
 """Tags given to papers (by row in the All view, newest first) before the app starts."""
 
 

@@ -18,7 +18,8 @@ from snapshot_app import SONGGEN, sample_app, settle
 from textual.pilot import Pilot
 
 from papertui.tui.screens.main import MainScreen
-from papertui.tui.widgets import DetailPane
+from papertui.tui.screens.reader import ReaderScreen
+from papertui.tui.widgets import DetailPane, PaperList
 
 Snap = Callable[..., bool]
 
@@ -104,3 +105,51 @@ def test_80x24(snap_compare: Snap, library_root: Path) -> None:
     """80x24: the medium layout: the sidebar, the list above the detail pane."""
     app = sample_app(library_root, triage=True)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_all_view)
+
+
+async def _reader(pilot: Pilot[Any]) -> None:
+    """The reader on SongGen (a paper with a code and a project link)."""
+    await settle(pilot)
+    await pilot.press("slash", *"songgen", "enter", "z")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    model = screen.pane.model
+    assert model is not None and model.paper.id == SONGGEN
+
+
+def test_reader_120x36(snap_compare: Snap, library_root: Path) -> None:
+    """The reader (z) at 120x36: title, metadata, the paper/code/project links, then the
+    abstract at full width with "songgen" highlighted."""
+    app = sample_app(library_root)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_reader)
+
+
+def test_reader_80x24(snap_compare: Snap, library_root: Path) -> None:
+    """The reader at 80x24: the abstract fills the screen below the links."""
+    app = sample_app(library_root)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_reader)
+
+
+def test_list_120x36(snap_compare: Snap, library_root: Path) -> None:
+    """The list at 120x36 (All view): titles get 60+ characters, short and long tags show
+    after them, the detail pane below the list at full width."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _all_view(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        papers = screen.query_one(PaperList)
+        lib, rows = screen.library, screen.rows
+        long = [
+            (y, lib.title(rows.id_at(y)))
+            for y in range(papers.scrollable_content_region.height)
+            if len(lib.title(rows.id_at(y))) > 60 and not lib.state(rows.id_at(y)).tags
+        ]
+        assert long
+        for y, title in long:
+            assert title[:60] in papers.render_line(y).text
+        assert "#3d" in papers.render_line(7).text  # a short tag shows too
+
+    app = sample_app(library_root, triage=True)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

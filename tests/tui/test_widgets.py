@@ -15,7 +15,7 @@ from papertui.tui.models import PaperRow, StaticRows
 from papertui.tui.screens.prompts import parse_tag_input
 from papertui.tui.suggesters import PathSuggester, TagSuggester
 from papertui.tui.widgets import PaperList
-from papertui.tui.widgets.paper_list import clean_cell, layout_columns
+from papertui.tui.widgets.paper_list import Filled, clean_cell, filled_columns, layout_columns
 
 TUI = Path(__file__).resolve().parents[2] / "papertui" / "tui"
 
@@ -115,7 +115,29 @@ def test_layout_columns_fit_any_width() -> None:
         used = 4 + cols.title + sum(w + 1 for w in cols[1:] if w)
         assert width < 8 or used == width
     assert layout_columns(40).date == 0
-    assert layout_columns(120).tags > 0
+    assert layout_columns(120).date == 10
+
+
+def test_mostly_empty_columns_give_their_width_to_the_title() -> None:
+    full = layout_columns(97)  # the list at 120 columns (sidebar, scrollbar)
+    assert full.title >= 60 and full.date and full.upvotes
+    bare = layout_columns(97, Filled(date=False, upvotes=False))
+    assert (bare.date, bare.upvotes) == (0, 0)
+    assert bare.title == full.title + 11 + 5
+
+
+def test_filled_columns_looks_at_most_rows() -> None:
+    def rows(dated: int, undated: int) -> StaticRows:
+        papers = [
+            Paper(id=f"{i:012x}", title="t", published=date(2025, 1, 1), upvotes=3)
+            for i in range(dated)
+        ]
+        papers += [Paper(id=f"{i + dated:012x}", title="t") for i in range(undated)]
+        return StaticRows(tuple(PaperRow(p, TriageState()) for p in papers))
+
+    assert filled_columns(rows(10, 10)) == Filled(True, True)
+    assert filled_columns(rows(3, 300)) == Filled(False, False)
+    assert filled_columns(StaticRows()) == Filled()
 
 
 def test_clean_cell_removes_control_characters() -> None:

@@ -36,6 +36,11 @@ CORE = [
     "argv",
     "completion",
     "editor",
+    "paperlink",
+    "readable",
+    "config",
+    "tui.clipboard",
+    "tui.system",
     "cli",
 ]
 

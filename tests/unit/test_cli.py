@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -113,8 +114,12 @@ def test_list_json_schema_is_the_public_contract(
         "note",
         "queue_position",
         "added_at",
+        "paper_url",
+        "arxiv_id",
     ]
     assert rec["title"] == HUNYUAN
+    assert rec["paper_url"] == "https://huggingface.co/papers?q=" + quote(HUNYUAN, safe="")
+    assert rec["arxiv_id"] is None
     assert (rec["authors_count"], rec["published"], rec["upvotes"]) == (71, "2025-01-21", 10)
     assert rec["code_urls"] == ["https://github.com/Tencent/Hunyuan3D-2"]
 
@@ -391,3 +396,88 @@ def test_note_without_text_opens_the_editor(seeded_dir: Path, tmp_path: Path) ->
     assert proc.returncode == 1 and "cannot run the editor" in proc.stderr
     with Library.open(seeded_dir, readonly=True) as lib:
         assert lib.state(HUN_ID).note == "a final\nadded"
+
+
+# -- papertui open ----------------------------------------------------------------------
+
+
+def _no_links(root: Path) -> tuple[str, str]:
+    with Library.open(root, readonly=True) as lib:
+        pid = next(
+            p for p in lib.ids if not lib.paper(p).code_urls and not lib.paper(p).project_urls
+        )
+        return pid, lib.title(pid)
+
+
+def test_open_print_gives_the_title_search_of_a_paper_without_links(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    pid, title = _no_links(seeded_dir)
+    code, out, _ = run(capsys, "open", pid[:7], "--print")
+    assert code == 0
+    assert out == "https://huggingface.co/papers?q=" + quote(title, safe="") + "\n"
+    code, out, err = run(capsys, "open", pid[:7], "--code", "--print")
+    assert code == 1 and out == ""
+    assert err == f"papertui: error: paper {pid[:7]} has no code link (try --paper)\n"
+    hun = paper_id(HUNYUAN)
+    code, out, _ = run(capsys, "open", hun, "--code", "--print")
+    assert out == "https://github.com/Tencent/Hunyuan3D-2\n"
+    with pytest.raises(SystemExit) as exited:
+        main(["open", hun, "--paper", "--code"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_open_follows_the_config_file(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path, config_file: Path
+) -> None:
+    pid, title = _no_links(seeded_dir)
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('[paper_link]\nsite = "google-scholar"\n')
+    code, out, _ = run(capsys, "open", pid, "--print")
+    assert out == f"https://scholar.google.com/scholar?q=%22{quote(title, safe='')}%22\n"
+    config_file.write_text('[paper_link]\nsite = "bing"\n')
+    code, out, err = run(capsys, "open", pid, "--print")
+    assert code == 0 and out.startswith("https://huggingface.co/papers?q=")  # the defaults
+    assert err.startswith(f"papertui: warning: {config_file} line 2: ")
+    assert "unknown site 'bing'" in err
+    assert err.count("\n") == 1
+
+
+def test_open_hands_the_url_to_the_browser_in_BROWSER(seeded_dir: Path, tmp_path: Path) -> None:
+    pid, title = _no_links(seeded_dir)
+    record = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{record}"\n')
+    browser.chmod(0o755)
+    done = papertui("open", pid, env={"BROWSER": str(browser)})
+    assert done.returncode == 0, done.stderr
+    url = "https://huggingface.co/papers?q=" + quote(title, safe="")
+    assert record.read_text() == url + "\n"  # one argument: the URL, whole
+    assert done.stderr == f"Opening {url}\n"
+    failing = tmp_path / "nobrowser.sh"
+    failing.write_text("#!/bin/sh\nexit 3\n")
+    failing.chmod(0o755)
+    done = papertui("open", pid, env={"BROWSER": str(failing)})
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"papertui: error: no browser could be started (set $BROWSER); the link: {url}\n"
+    )
+
+
+def test_every_sample_paper_can_be_opened_from_the_exported_markdown(
+    capsys: pytest.CaptureFixture[str], seeded_dir: Path
+) -> None:
+    from markdown_it import MarkdownIt
+
+    code, out, _ = run(capsys, "export", "--all")
+    assert code == 0
+    tokens = MarkdownIt("commonmark").parse(out)
+    items = [t for t in tokens if t.type == "inline" and t.content.startswith(("[ ]", "[x]"))]
+    assert len(items) == 257
+    for item in items:
+        children = item.children or []
+        # The title is the item's first link, and it leads to the paper.
+        first = next(c for c in children if c.type == "link_open")
+        href = str(first.attrs["href"])
+        assert href.startswith(("https://huggingface.co/papers?q=", "https://arxiv.org/abs/"))

@@ -10,6 +10,7 @@ import json
 from datetime import date
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,11 @@ from papertui.export import markdown_escape, paper_record, to_json, to_markdown
 from papertui.models import Paper, Source, TriageState
 
 TODAY = date(2026, 11, 21)
+
+
+def hf(title: str) -> str:
+    """The default paper link of a paper without an arXiv id: a Hugging Face title search."""
+    return "https://huggingface.co/papers?q=" + quote(" ".join(title.split()), safe="")
 
 
 def make_paper(title: str = "A Paper", **kw: Any) -> Paper:
@@ -128,6 +134,8 @@ RECORD_KEYS = [
     "note",
     "queue_position",
     "added_at",
+    "paper_url",
+    "arxiv_id",
 ]
 
 
@@ -168,6 +176,8 @@ def test_record_schema_full() -> None:
         "note": "eq. 3\nlater",
         "queue_position": 3,
         "added_at": "2025-01-04T10:00:00+00:00",
+        "paper_url": "https://huggingface.co/papers?q=Flow%20Matching",
+        "arxiv_id": None,
     }
 
 
@@ -191,6 +201,8 @@ def test_record_schema_minimal_uses_nulls_and_empty_lists() -> None:
         "note": "",
         "queue_position": None,
         "added_at": "",
+        "paper_url": "https://huggingface.co/papers?q=T",
+        "arxiv_id": None,
     }
     # Exact types (bool is not "an int", lists are lists not tuples).
     assert type(record["starred"]) is bool
@@ -263,25 +275,47 @@ def test_metadata_after_the_title() -> None:
     assert html.items == ["[ ] One — 1 upvote"]
 
 
-def test_title_links_to_first_code_link_else_project_link() -> None:
+def test_every_title_links_to_its_paper_link_then_code_and_project() -> None:
     coded = make_paper(
         "Coded",
         code_urls=("https://github.com/a/first", "https://github.com/a/second"),
         project_urls=("https://a.github.io/",),
     )
     project = make_paper("Project", project_urls=("https://b.github.io/page",))
-    plain = make_paper("Plain")
+    plain = make_paper("Plain Paper")
+    arxiv = make_paper("On arXiv", arxiv_id="2410.01234")
     html = render(
         to_markdown(
-            [(coded, TriageState()), (project, TriageState()), (plain, TriageState())],
+            [(p, TriageState()) for p in (coded, project, plain, arxiv)],
             today=TODAY,
         )
     )
     assert html.links == [
-        ("https://github.com/a/first", "Coded"),
-        ("https://b.github.io/page", "Project"),
+        (hf("Coded"), "Coded"),
+        ("https://github.com/a/first", "code"),
+        ("https://a.github.io/", "project"),
+        (hf("Project"), "Project"),
+        ("https://b.github.io/page", "project"),
+        ("https://huggingface.co/papers?q=Plain%20Paper", "Plain Paper"),
+        ("https://arxiv.org/abs/2410.01234", "On arXiv"),
     ]
-    assert html.items[2] == "[ ] Plain"
+    assert html.items == [
+        "[ ] Coded code project",
+        "[ ] Project project",
+        "[ ] Plain Paper",
+        "[ ] On arXiv",
+    ]
+
+
+def test_paper_links_follow_the_configured_site() -> None:
+    from papertui.paperlink import PaperLinkSite
+
+    site = PaperLinkSite.from_setting("google-scholar")
+    paper = make_paper("A & B: [x]")
+    html = render(to_markdown([(paper, TriageState())], today=TODAY, site=site))
+    assert html.links == [
+        ("https://scholar.google.com/scholar?q=%22A%20%26%20B%3A%20%5Bx%5D%22", "A & B: [x]")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -301,9 +335,9 @@ def test_unsafe_urls_never_become_links(url: str) -> None:
     md = to_markdown([(paper, TriageState())], today=TODAY)
     # Even a renderer that accepts every destination finds no link.
     html = render_permissive(md)
-    assert html.links == []
+    assert html.links == [(hf("Danger"), "Danger")]
     assert html.items == ["[ ] Danger"]
-    assert "](" not in md
+    assert url not in md
 
 
 def test_unsafe_code_link_falls_back_to_safe_project_link() -> None:
@@ -311,7 +345,7 @@ def test_unsafe_code_link_falls_back_to_safe_project_link() -> None:
         "Fallback", code_urls=("javascript:alert(1)",), project_urls=("https://ok.example/p",)
     )
     html = render_permissive(to_markdown([(paper, TriageState())], today=TODAY))
-    assert html.links == [("https://ok.example/p", "Fallback")]
+    assert html.links == [(hf("Fallback"), "Fallback"), ("https://ok.example/p", "project")]
 
 
 @pytest.mark.parametrize(
@@ -335,8 +369,8 @@ def test_unsafe_code_link_falls_back_to_safe_project_link() -> None:
 def test_awkward_urls_keep_the_link_intact(url: str, href: str) -> None:
     paper = make_paper("Title", code_urls=(url,))
     html = render(to_markdown([(paper, TriageState(tags=("t",)))], today=TODAY))
-    assert html.links == [(href, "Title")]
-    assert html.items == ["[ ] Title — tags: t"]
+    assert html.links == [(hf("Title"), "Title"), (href, "code")]
+    assert html.items == ["[ ] Title code — tags: t"]
     assert set(html.tags) <= ALLOWED_TAGS
 
 
@@ -344,7 +378,7 @@ def test_url_with_spaces_is_not_linked() -> None:
     # papertui.links.is_safe_url refuses white space, so the title stays plain text.
     paper = make_paper("Spaced", code_urls=("https://example.org/a b)",))
     html = render(to_markdown([(paper, TriageState())], today=TODAY))
-    assert html.links == []
+    assert html.links == [(hf("Spaced"), "Spaced")]
     assert html.items == ["[ ] Spaced"]
 
 
@@ -383,10 +417,11 @@ def test_titles_show_literally(title: str) -> None:
         html = render_permissive(
             to_markdown([(make_paper(title, code_urls=urls), TriageState())], today=TODAY)
         )
-        assert html.items == [f"[ ] {title}"]
+        assert html.items == [f"[ ] {title}" + (" code" if urls else "")]
         assert not set(html.tags) & FORMATTING_TAGS
         assert set(html.tags) <= ALLOWED_TAGS
-        assert html.links == ([("https://github.com/a/b", title)] if urls else [])
+        code = [("https://github.com/a/b", "code")] if urls else []
+        assert html.links == [(hf(title), title), *code]
 
 
 @pytest.mark.parametrize("title", NASTY_TITLES)
@@ -441,8 +476,8 @@ def test_any_title_renders_literally(title: str) -> None:
     paper = make_paper(title, code_urls=("https://github.com/a/b",))
     html = render_permissive(to_markdown([(paper, TriageState(read=True))], today=TODAY))
     expected = " ".join(title.split())
-    assert html.items == [f"[x] {expected}"]
-    assert html.links == [("https://github.com/a/b", expected)]
+    assert html.items == [f"[x] {expected} code"]
+    assert html.links == [(hf(title), expected), ("https://github.com/a/b", "code")]
     assert set(html.tags) <= ALLOWED_TAGS
 
 
@@ -493,7 +528,8 @@ def test_note_lines_cannot_start_blocks() -> None:
         ]
     )
     html = render_permissive(to_markdown([(make_paper("T"), TriageState(note=note))], today=TODAY))
-    assert set(html.item_tags[0]) <= {"blockquote", "p"}
+    assert set(html.item_tags[0]) <= {"a", "blockquote", "p"}
+    assert html.item_tags[0].count("a") == 1  # the title's link, none from the note
     assert "br" not in html.tags
     text = html.items[0]
     for fragment in [
@@ -534,7 +570,8 @@ def test_any_note_renders_literally_inside_its_item(lines: list[str]) -> None:
     html = render_permissive(to_markdown(items, today=TODAY))
     assert len(html.items) == 2
     assert html.items[1] == "[ ] Next"
-    assert set(html.item_tags[0]) <= {"blockquote", "p"}
+    assert set(html.item_tags[0]) <= {"a", "blockquote", "p"}
+    assert html.item_tags[0].count("a") == 1  # the title's link, none from the note
     rendered_lines = [" ".join(line.split()) for line in html.items[0].splitlines()]
     expected = [" ".join(line.split()) for line in lines if line.strip()]
     assert [line for line in rendered_lines[1:] if line] == expected
@@ -543,7 +580,7 @@ def test_any_note_renders_literally_inside_its_item(lines: list[str]) -> None:
 def test_blank_note_is_no_note() -> None:
     md = to_markdown([(make_paper("T"), TriageState(note=" \n\n  "))], today=TODAY)
     assert ">" not in md
-    assert render(md).item_tags == [[]]
+    assert render(md).item_tags == [["a"]]  # the title's link alone
 
 
 # --------------------------------------------------------------------------------------
@@ -563,24 +600,36 @@ def test_group_by_tag() -> None:
     ]
     md = to_markdown(items, today=TODAY, group_by="tag")
     html = render(md)
-    # Sorted case-insensitively; "NLP" and "nlp" share a section named by the first spelling.
+    # In the order the tags first appear; "NLP" and "nlp" share a section named by the
+    # first spelling. Each paper is listed once: Alpha under its first tag only.
     assert [h for h in html.headings if h[0] == "h2"] == [
-        ("h2", "audio (1)"),
-        ("h2", "NLP (2)"),
         ("h2", "vision (1)"),
+        ("h2", "NLP (1)"),
+        ("h2", "audio (1)"),
         ("h2", "Untagged (1)"),
     ]
-    # Counts count each paper once, even though Alpha appears twice.
     assert "4 papers · 1 read · 3 to read" in md
     assert [item.split(" — ")[0] for item in html.items] == [
-        "[ ] Delta",
         "[ ] Alpha",
         "[x] Beta",
-        "[ ] Alpha",
+        "[ ] Delta",
         "[ ] Gamma",
     ]
+    assert html.items[0].endswith("tags: vision, NLP")  # its other tags still show
+    assert md.count("- [") == len(items)
     assert html.tags.count("h2") == 4
     assert html.tags.count("ul") == 4
+
+
+def test_group_by_tag_puts_a_paper_under_its_first_tag_in_queue_order() -> None:
+    items = [
+        (make_paper("First", id="1"), TriageState(tags=("b",))),
+        (make_paper("Second", id="2"), TriageState(tags=("a", "b"))),
+        (make_paper("Third", id="3"), TriageState(tags=("a",))),
+    ]
+    html = render(to_markdown(items, today=TODAY, group_by="tag"))
+    assert [h[1] for h in html.headings[1:]] == ["b (2)", "a (1)"]
+    assert [item.split(" — ")[0] for item in html.items] == ["[ ] First", "[ ] Second", "[ ] Third"]
 
 
 def test_group_by_tag_keeps_order_and_skips_empty_untagged() -> None:

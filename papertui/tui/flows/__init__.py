@@ -1,1 +1,2 @@
-"""The bodies of the main screen's multi-step actions, one module per job."""
+"""The bodies of the main screen's multi-step actions (links, export, triage), one module
+per job."""

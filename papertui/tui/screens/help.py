@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -35,10 +36,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark,q", "cancel", "Close", show=False),
     ]
 
-    def __init__(self, key_table: str) -> None:
-        """Show ``key_table`` (Markdown from :func:`~papertui.tui.bindings.key_table_markdown`)."""
+    def __init__(self, key_table: str, *, location: str = "", config: str = "") -> None:
+        """Show ``key_table`` (Markdown from :func:`~papertui.tui.bindings.key_table_markdown`),
+        after the library's ``location`` and the ``config`` file's path."""
         super().__init__()
         self._markdown = INTRO + key_table
+        self._where = "\n".join(
+            line
+            for line in (
+                f"Library: {location}" if location else "",
+                f"Settings: {config}" if config else "",
+            )
+            if line
+        )
 
     def compose(self) -> ComposeResult:
         """The table in a scrolling box."""
@@ -47,6 +57,8 @@ class HelpScreen(ModalScreen[None]):
             # Imported here: markdown-it costs 60 ms that the app's start-up should not pay.
             from rich.markdown import Markdown
 
+            # Paths are data, never markup: plain Content.
+            yield Static(Content(self._where), id="help-where", classes="dialog-hint")
             yield Static(Markdown(self._markdown), id="help-text")
 
     def on_mount(self) -> None:

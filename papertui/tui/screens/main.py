@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,6 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
+from papertui.config import Config
 from papertui.library import (
     INDEX_MIN_PAPERS,
     SORTS,
@@ -51,8 +51,6 @@ from papertui.tui.jobs import (
     ImportSummary,
     build_search_index,
     describe_error,
-    export_folder,
-    export_queue,
 )
 from papertui.tui.jobs import run_import as run_import_job
 from papertui.tui.models import (
@@ -65,7 +63,6 @@ from papertui.tui.models import (
 )
 from papertui.tui.prefs import load_prefs, save_prefs
 from papertui.tui.selection import LibraryRows, pick_cursor
-from papertui.tui.system import browser_available
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import (
     ActivityBar,
@@ -78,6 +75,7 @@ from papertui.tui.widgets import (
 
 if TYPE_CHECKING:
     from papertui.query import Query, QueryError
+    from papertui.tui.flows.links import LinkFlow
     from papertui.tui.screens.prompts import TagEdit
 
 # The welcome screen and the dialogs are imported when first shown: the main screen's
@@ -93,6 +91,13 @@ SLOW_SEARCH = 0.04
 
 DETAIL_WHILE_TYPING = 0.15
 """Seconds of quiet typing before the detail pane re-renders with the new highlights."""
+
+WIDE_LAYOUT = 160
+"""Columns from which the detail pane sits beside the list (below it otherwise, so that
+titles and abstracts get the width: at 120 columns a title shows 60+ characters)."""
+
+WIDE_TITLE = 120
+"""Columns from which the header also names the library's location."""
 
 READONLY_KEYS_NOTE = "triage keys are off (dimmed)"
 """Added to the read-only banner: why s, r, t, ... do nothing."""
@@ -147,7 +152,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
         (0, "-narrow"),
         (60, "-medium"),
-        (110, "-wide"),
+        (WIDE_LAYOUT, "-wide"),
     ]
     VERTICAL_BREAKPOINTS = [  # noqa: RUF012
         (0, "-short"),
@@ -170,6 +175,8 @@ class MainScreen(Screen[None]):
     """Views and tags with counts."""
     detail: var[DetailModel | None] = var[DetailModel | None](None, always_update=True)
     """The highlighted paper in full."""
+    highlight_terms: var[tuple[str, ...]] = var[tuple[str, ...]](())
+    """The search's words, highlighted in the list's titles."""
     search_error: var[str] = var("")
     """The query's error, if it does not parse."""
     search_note: var[str] = var("")
@@ -207,14 +214,6 @@ class MainScreen(Screen[None]):
         """Papers another process imported (or removed) were taken in (worker thread)."""
 
         changed: int
-        error: str | None
-
-    @dataclass
-    class ExportFinished(Message):
-        """An export ended (posted from a worker thread)."""
-
-        path: Path | None
-        count: int
         error: str | None
 
     @dataclass
@@ -268,7 +267,9 @@ class MainScreen(Screen[None]):
                         error=MainScreen.search_error, note=MainScreen.search_note
                     )
                     yield PaperList(id="papers").data_bind(
-                        rows=MainScreen.rows, marked=MainScreen.marked
+                        rows=MainScreen.rows,
+                        marked=MainScreen.marked,
+                        highlight=MainScreen.highlight_terms,
                     )
                 yield DetailPane(id="detail").data_bind(model=MainScreen.detail)
         yield StatusLine(id="status")
@@ -467,19 +468,24 @@ class MainScreen(Screen[None]):
                 f"Cannot read the abstract: {describe_error(exc)}", severity="error", markup=False
             )
         highlight = self._query.highlight_terms if self._query is not None else ()
+        paper = lib.paper(pid)
         self.detail = DetailModel(
-            paper=lib.paper(pid),
+            paper=paper,
             state=lib.state(pid),
             abstract=abstract,
             highlight=highlight,
             short_id=lib.short_id(pid),
+            paper_url=self.config.paper_link.paper_url(paper),
         )
 
     def _update_subtitle(self) -> None:
-        """``path · Inbox · 12 papers · by date`` in the header."""
+        """``Inbox · 12 papers · by date · 2 marked`` in the header, after the library's
+        path where there is room for it (the help screen and ``papertui stats`` show it)."""
         count = len(self.rows)
         noun = "paper" if count == 1 else "papers"
-        bits = [self.location, view_label(self.view), f"{count} {noun}"]
+        bits = [view_label(self.view), f"{count} {noun}"]
+        if self.app.size.width >= WIDE_TITLE:
+            bits.insert(0, self.location)
         if self.view != "queue":
             bits.append(f"by {self.sort}")
         if self.marked:
@@ -487,6 +493,10 @@ class MainScreen(Screen[None]):
         self.sub_title = " · ".join(bits)
 
     # -- reactive changes -----------------------------------------------------------------
+    def on_resize(self) -> None:
+        """The header names the library only where there is room."""
+        self._update_subtitle()
+
     def watch_view(self) -> None:
         """A new view: recount and reselect; marks do not carry over."""
         self._save_prefs()
@@ -522,6 +532,7 @@ class MainScreen(Screen[None]):
         self.search_error = ""
         had_query = self._query is not None
         self._query = None if query.is_empty else query
+        self.highlight_terms = tuple(query.highlight_terms)
         started = perf_counter()
         self._reselect(focus=None, detail_delay=DETAIL_WHILE_TYPING)
         self._slow_search = perf_counter() - started > SLOW_SEARCH
@@ -849,11 +860,26 @@ class MainScreen(Screen[None]):
 
     # -- navigation -----------------------------------------------------------------------
     def action_focus_detail(self) -> None:
-        """Focus the detail pane (to scroll a long abstract)."""
+        """Focus the detail pane (to scroll a long abstract); from there, the reader."""
         detail = self.query_one(DetailPane)
+        if self.focused is detail:
+            self.action_reader()
+            return
         if not detail.display:
             self.add_class("-detail-only")  # too short for both: the detail replaces the list
         detail.focus()
+
+    def action_reader(self) -> None:
+        """Read the highlighted paper full screen."""
+        if self._cursor() is None:
+            return self._nothing_selected()
+        from papertui.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(self))
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide or show the sidebar."""
+        self.toggle_class("-no-sidebar")
 
     def action_search(self) -> None:
         """Focus the search bar. A "/" typed in it is just a character: the binding steps
@@ -910,98 +936,67 @@ class MainScreen(Screen[None]):
                 return
         self.notify(f"Unknown sort {sort!r}", severity="warning", markup=False)
 
-    # -- links ----------------------------------------------------------------------------
-    def _open(self, urls: tuple[str, ...], kind: str) -> None:
-        """Open the first safe URL of ``urls`` in the browser."""
-        from papertui.links import is_safe_url
+    # -- links (the bodies are in papertui.tui.flows.links) --------------------------------
+    @property
+    def config(self) -> Config:
+        """The app's settings (the defaults for an app without any)."""
+        config = getattr(self.app, "config", None)
+        return config if isinstance(config, Config) else Config()
 
-        if not urls:
-            self.notify(f"This paper has no {kind} link", severity="warning", timeout=3)
-            return
-        safe = [u for u in urls if is_safe_url(u)]
-        if not safe:
-            self.notify(
-                f"Not opening the {kind} link: only http and https links are opened",
-                severity="warning",
-                markup=False,
-            )
-            return
-        url = safe[0]
-        if not self.app.is_web and not browser_available():
-            self.app.copy_to_clipboard(url)
-            self.notify(f"No browser found; link copied: {url}", markup=False, timeout=6)
-            return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}", markup=False, timeout=3)
+    @property
+    def links(self) -> LinkFlow:
+        """Opens and copies links, with the configured paper-link site."""
+        from papertui.tui.flows.links import LinkFlow
+
+        return LinkFlow(self.app, self.config.paper_link)
 
     def _paper(self) -> Paper | None:
-        """The highlighted paper."""
+        """The highlighted paper (None, after saying so, when there is none)."""
         pid = self._cursor()
-        return self.library.paper(pid) if pid is not None else None
+        if pid is None:
+            self._nothing_selected()
+            return None
+        return self.library.paper(pid)
+
+    def action_open_paper(self) -> None:
+        """Open the paper link."""
+        if (paper := self._paper()) is not None:
+            self.links.open_paper(paper)
 
     def action_open_code(self) -> None:
-        """Open the code link."""
-        paper = self._paper()
-        if paper is None:
-            return self._nothing_selected()
-        self._open(paper.code_urls, "code")
+        """Open the code link (none: offer the others)."""
+        if (paper := self._paper()) is not None:
+            self.links.open_code(paper)
 
     def action_open_project(self) -> None:
-        """Open the project link."""
-        paper = self._paper()
-        if paper is None:
-            return self._nothing_selected()
-        self._open(paper.project_urls, "project")
+        """Open the project link (none: offer the others)."""
+        if (paper := self._paper()) is not None:
+            self.links.open_project(paper)
+
+    def action_pick_link(self) -> None:
+        """List every link of the paper to open or copy one."""
+        if (paper := self._paper()) is not None:
+            self.links.pick(paper)
 
     def action_copy_link(self) -> None:
-        """Copy the paper's link (code, else project) to the clipboard."""
-        from papertui.links import is_safe_url
-
-        paper = self._paper()
-        if paper is None:
-            return self._nothing_selected()
-        urls = [u for u in (*paper.code_urls, *paper.project_urls) if is_safe_url(u)]
-        if not urls:
-            self.notify("This paper has no http(s) link to copy", severity="warning", timeout=3)
-            return
-        self.app.copy_to_clipboard(urls[0])
-        self.notify(f"Copied {urls[0]}", markup=False, timeout=3)
+        """Copy the paper link."""
+        if (paper := self._paper()) is not None:
+            self.links.copy_paper(paper)
 
     # -- files ----------------------------------------------------------------------------
     def action_export(self) -> None:
-        """Write the queue to a Markdown file (in a worker)."""
+        """Ask where to write the queue as Markdown (or copy it): see
+        :mod:`papertui.tui.flows.export`."""
+        from papertui.tui.flows.export import ExportFlow
+
         lib = self.library
         ids = lib.queue()
         if not ids:
             self.notify("The queue is empty: star papers with s first", severity="warning")
             return
         items: list[tuple[Paper, TriageState]] = [(lib.paper(p), lib.state(p)) for p in ids]
-        self._set_job("export", ActivityModel("Exporting the queue"))
-        self._export_worker(items, date.today())
-
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export_worker(self, items: list[tuple[Paper, TriageState]], today: date) -> None:
-        """Render and write the Markdown file (thread; never touches widgets)."""
-        try:
-            path = export_queue(items, export_folder(), today)
-        except Exception as exc:
-            self.post_message(self.ExportFinished(None, len(items), describe_error(exc)))
-        else:
-            self.post_message(self.ExportFinished(path, len(items), None))
-
-    @on(ExportFinished)
-    def _export_finished(self, event: ExportFinished) -> None:
-        """Say where the file went (or why not)."""
-        self._set_job("export", None)
-        if event.path is None:
-            self.notify(f"Export failed: {event.error}", severity="error", markup=False)
-        else:
-            self.notify(
-                f"Exported {self._papers(event.count)} to {event.path}",
-                title="Queue exported",
-                markup=False,
-                timeout=8,
-            )
+        config = self.config
+        ExportFlow(self.app, config.paper_link, config.export_folder, date.today()).start(items)
 
     def action_import(self) -> None:
         """Ask for pages to import."""

@@ -54,6 +54,9 @@ class DetailPane(LinesView, can_focus=True):
     empty_text: reactive[str] = reactive("No paper selected.")
     """What the pane says when there is no paper."""
 
+    reader: bool = False
+    """Laid out for the full-screen reader: the links before the note and abstract."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         """Create an empty pane."""
         super().__init__(id=id, classes=classes)
@@ -75,6 +78,8 @@ class DetailPane(LinesView, can_focus=True):
             clean_block(model.abstract),
             highlight=model.highlight,
             short_id=model.short_id,
+            paper_url=model.paper_url or None,
+            reader=self.reader,
         )
 
     def _render_lines(self) -> None:

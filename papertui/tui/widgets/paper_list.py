@@ -28,7 +28,7 @@ from papertui.tui.models import EMPTY_ROWS, PaperRow, RowSource
 from papertui.tui.text import clean_line as clean_cell
 from papertui.tui.widgets.lines import LinesView
 
-__all__ = ["Columns", "PaperList", "clean_cell", "layout_columns"]
+__all__ = ["Columns", "Filled", "PaperList", "clean_cell", "filled_columns", "layout_columns"]
 
 MARK = "●"
 """Shown in the first column of rows marked for a batch action."""
@@ -47,26 +47,52 @@ class Columns(NamedTuple):
     """Cell widths of one row's columns (0 = hidden) for a given list width."""
 
     title: int
-    tags: int
     code: int
     upvotes: int
     date: int
 
 
-def layout_columns(width: int) -> Columns:
-    """Which columns fit in ``width`` cells; the title takes what is left.
+SAMPLE_ROWS = 64
+"""Rows looked at (evenly spread) to tell whether most papers have a date or upvotes."""
 
-    Fixed prefix: mark (1), state glyphs (2) and a space.
+
+class Filled(NamedTuple):
+    """Which optional columns most of the rows have something for."""
+
+    date: bool = True
+    upvotes: bool = True
+
+
+def filled_columns(rows: RowSource) -> Filled:
+    """Whether at least half of ``rows`` (a sample of them) have a date, and upvotes: a
+    column that most rows leave empty takes no width from the titles."""
+    n = len(rows)
+    if not n:
+        return Filled()
+    step = max(1, n // SAMPLE_ROWS)
+    sample = [rows.row_at(i).paper for i in range(0, n, step)][:SAMPLE_ROWS]
+    dated = sum(p.published is not None for p in sample)
+    voted = sum(p.upvotes is not None for p in sample)
+    return Filled(2 * dated >= len(sample), 2 * voted >= len(sample))
+
+
+ALL_FILLED = Filled()
+"""Every optional column has content."""
+
+
+def layout_columns(width: int, filled: Filled = ALL_FILLED) -> Columns:
+    """Which columns fit in ``width`` cells; the title takes what is left (the tags show
+    at the end of the title cell).
+
+    Fixed prefix: mark (1), state glyphs (2) and a space. The date and upvote columns come
+    only when ``filled`` says most rows have them and the title keeps 40 cells.
     """
     rest = width - 4
-    date = 10 if rest >= 40 else 0
-    upvotes = 4 if rest >= 30 else 0
     code = 1 if rest >= 24 else 0
-    tags = 0
-    if rest >= 70:
-        tags = min(24, rest // 5)
-    used = sum(w + 1 for w in (date, upvotes, code, tags) if w)
-    return Columns(max(1, rest - used), tags, code, upvotes, date)
+    upvotes = 4 if filled.upvotes and rest >= 46 else 0
+    date = 10 if filled.date and rest >= 52 + (upvotes and 5) else 0
+    used = sum(w + 1 for w in (date, upvotes, code) if w)
+    return Columns(max(1, rest - used), code, upvotes, date)
 
 
 _ITALIC = Style(italic=True)
@@ -86,6 +112,7 @@ class PaperList(LinesView, can_focus=True):
         "paper-list--meta",
         "paper-list--tags",
         "paper-list--empty",
+        "paper-list--match",
     }
     """
     | Class | Description |
@@ -97,6 +124,7 @@ class PaperList(LinesView, can_focus=True):
     | `paper-list--meta` | Date, upvotes and code columns. |
     | `paper-list--tags` | The tags column. |
     | `paper-list--empty` | The message shown when there are no rows. |
+    | `paper-list--match` | A search word in a title. |
     """
 
     DEFAULT_CSS = """
@@ -121,6 +149,7 @@ class PaperList(LinesView, can_focus=True):
         & > .paper-list--meta { color: $text-muted; }
         & > .paper-list--tags { color: $text-accent; }
         & > .paper-list--empty { color: $text-muted; text-style: italic; }
+        & > .paper-list--match { text-style: reverse; color: $text-warning; }
     }
     """
 
@@ -130,6 +159,8 @@ class PaperList(LinesView, can_focus=True):
     """Ids marked for a batch action."""
     cursor: reactive[int] = reactive(0, always_update=True)
     """The highlighted row."""
+    highlight: reactive[tuple[str, ...]] = reactive[tuple[str, ...]](())
+    """Search words to highlight in the titles."""
 
     @dataclass
     class Highlighted(Message):
@@ -157,6 +188,7 @@ class PaperList(LinesView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._strips: dict[tuple[object, ...], Strip] = {}
         self._row_style_cache: dict[tuple[bool, bool, bool], tuple[Style, ...]] = {}
+        self._filled = Filled()
 
     # -- data -----------------------------------------------------------------------------
     @property
@@ -174,6 +206,7 @@ class PaperList(LinesView, can_focus=True):
     def watch_rows(self, rows: RowSource) -> None:
         """New rows: size the scroll area and put the cursor where the screen asked."""
         self.virtual_size = Size(0, len(rows))
+        self._filled = filled_columns(rows)
         index = rows.index_of(rows.focus) if rows.focus is not None else None
         self._last_posted = None
         self.cursor = 0 if index is None else index
@@ -195,6 +228,11 @@ class PaperList(LinesView, can_focus=True):
 
     def watch_marked(self) -> None:
         """Repaint the marks."""
+        self.refresh()
+
+    def watch_highlight(self) -> None:
+        """Repaint the titles with the new search matches."""
+        self._strips.clear()
         self.refresh()
 
     # -- geometry -------------------------------------------------------------------------
@@ -295,7 +333,7 @@ class PaperList(LinesView, can_focus=True):
         row = rows.row_at(index)
         is_cursor = index == self.cursor
         marked = row.paper.id in self.marked
-        key = (row.paper, row.state, is_cursor, marked, width)
+        key = (row.paper, row.state, is_cursor, marked, width, self._filled)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > 4000:
@@ -306,7 +344,7 @@ class PaperList(LinesView, can_focus=True):
     def _render_row(self, row: PaperRow, is_cursor: bool, marked: bool, width: int) -> Strip:
         """One row as a strip of exactly ``width`` cells."""
         paper, state = row.paper, row.state
-        cols = layout_columns(width)
+        cols = layout_columns(width, self._filled)
         decided = state.read or state.dismissed  # both shown dimmed
         plain, star, tags_style, meta = self._row_styles(decided, marked, is_cursor)
 
@@ -314,20 +352,18 @@ class PaperList(LinesView, can_focus=True):
             return Segment(text, style)
 
         tags = " ".join(f"#{clean_cell(t)}" for t in state.tags)
-        # Without room for a tags column, a tagged paper shows its tags at the end of the
-        # title cell (up to a third of it) rather than not at all.
-        inline = 0 if cols.tags or not tags else min(cell_len(tags), cols.title // 3)
-        title_width = cols.title - inline - 1 if inline >= 4 else cols.title
+        # A tagged paper shows its tags at the end of the title cell (up to a third of it),
+        # short ones (#3d) as well as long ones.
+        inline = min(cell_len(tags), cols.title // 3) if tags else 0
+        title_width = cols.title - inline - 1 if inline >= 2 else cols.title
         segments = [
             seg(MARK if marked else " ", star),
             seg(state_glyphs(state), star),
             seg(" "),
-            seg(_fit(clean_cell(paper.title), title_width)),
+            *self._title_segments(_fit(clean_cell(paper.title), title_width), plain),
         ]
         if title_width != cols.title:
             segments += [seg(" "), seg(_fit(tags, inline), tags_style)]
-        if cols.tags:
-            segments += [seg(" "), seg(_fit(tags, cols.tags), tags_style)]
         if cols.code:
             segments += [seg(" "), seg(CODE if paper.has_code else " ", meta)]
         if cols.upvotes:
@@ -341,6 +377,37 @@ class PaperList(LinesView, can_focus=True):
             style = meta if paper.published is not None else meta + _ITALIC
             segments += [seg(" "), seg(_fit(day, cols.date), style)]
         return Strip(segments).adjust_cell_length(width, plain)
+
+    def _title_segments(self, title: str, style: Style) -> list[Segment]:
+        """The title cell, the search words in it highlighted."""
+        words = [w.casefold() for w in self.highlight if w]
+        if not words:
+            return [Segment(title, style)]
+        folded = title.casefold()
+        if len(folded) != len(title):  # case folding changed lengths: no safe offsets
+            return [Segment(title, style)]
+        spans: list[tuple[int, int]] = []
+        for word in words:
+            start = folded.find(word)
+            while start != -1:
+                spans.append((start, start + len(word)))
+                start = folded.find(word, start + len(word))
+        if not spans:
+            return [Segment(title, style)]
+        match = style + self._style("paper-list--match")
+        out: list[Segment] = []
+        at = 0
+        for start, end in sorted(spans):
+            if end <= at:
+                continue
+            start = max(start, at)
+            if start > at:
+                out.append(Segment(title[at:start], style))
+            out.append(Segment(title[start:end], match))
+            at = end
+        if at < len(title):
+            out.append(Segment(title[at:], style))
+        return out
 
     def _row_styles(self, read: bool, marked: bool, cursor: bool) -> tuple[Style, ...]:
         """The (plain, star, tags, meta) styles of a row, combined once per kind of row
