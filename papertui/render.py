@@ -7,7 +7,7 @@ exactly as written and can never be interpreted as style or action markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -69,9 +69,11 @@ def paper_detail(
     *,
     highlight: Iterable[str] = (),
     short_id: str | None = None,
+    why: Sequence[str] = (),
 ) -> RenderableType:
-    """The full view of a paper: title, metadata, status, tags, note, then the abstract
-    (search terms highlighted) and the links."""
+    """The full view of a paper: title, metadata, status, tags, note, why it ranks where it
+    does (``why``: words and phrases, in the relevance order), then the abstract (search
+    terms highlighted) and the links."""
     parts: list[RenderableType] = []
     title = Text(paper.title, style="bold")
     parts.append(title)
@@ -93,6 +95,10 @@ def paper_detail(
     if state.note:
         parts.append(Text("note", style="bold"))
         parts.append(Text(state.note))
+    if why:
+        line = Text("why ", style="bold")
+        line.append(", ".join(why), style="cyan")
+        parts.append(line)
     parts.append(Text(""))
     body = Text(abstract or "(no abstract on the page)", style="" if abstract else "dim italic")
     words = [w for w in highlight if w]

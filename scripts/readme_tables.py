@@ -42,6 +42,10 @@ QUERY_TERMS: list[tuple[str, str]] = [
     ("`upvotes>N` (also `>=` `<` `<=` `=`)", "by upvote count"),
     ("`year:2024` (also `year>2023`…)", "published in that year"),
     ("`after:2025-01-01` / `before:2025-02-01`", "published on/after, before that day"),
+    (
+        "`like:ID` / `like:tag:NAME`",
+        "among the 50 most like that paper / like that tag's papers; listed most alike first",
+    ),
     ("`a b`", "both (AND)"),
     ("`a OR b`", "either; AND binds tighter"),
     ("`( … )`", "grouping"),
@@ -56,6 +60,7 @@ QUERY_EXAMPLES: list[tuple[str, str]] = [
         "either phrase, published in 2025 or later",
     ),
     ("tag:vision is:unread", "tagged *vision* and not read yet"),
+    ("like:tag:3d is:inbox", "untriaged papers most like those tagged *3d*, most alike first"),
     ("transformer -(is:read OR tag:survey)", "transformers, neither read nor tagged *survey*"),
 ]
 """Examples shown under the table: (query, what it finds)."""

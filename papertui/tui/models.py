@@ -130,6 +130,8 @@ class DetailModel:
     abstract: str
     highlight: tuple[str, ...] = ()
     short_id: str | None = None
+    why: tuple[str, ...] = ()
+    """What raised the paper in the relevance order (empty in other orders)."""
 
 
 @dataclass(frozen=True)

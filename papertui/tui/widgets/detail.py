@@ -75,6 +75,7 @@ class DetailPane(LinesView, can_focus=True):
             clean_block(model.abstract),
             highlight=model.highlight,
             short_id=model.short_id,
+            why=tuple(map(clean_line, model.why)),
         )
 
     def _render_lines(self) -> None:

@@ -1,0 +1,1 @@
+"""Multi-step jobs of the main screen, each in its own module."""
