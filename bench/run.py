@@ -151,6 +151,36 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("export_cli_s", "Export queue (`papertui export -o`, wall)", "s", "cli_floor_s"),
     Metric("export_func_ms", "Export queue (in-process)", "ms", None),
+    Metric(
+        "relevance_view_ms",
+        "Relevance order of the Inbox, from scratch (Library API)",
+        "ms",
+        "floor_sort_ms",
+        True,
+    ),
+    Metric(
+        "relevance_refresh_ms",
+        "Relevance: a star → the new order of every paper (the app's worker)",
+        "ms",
+        "floor_sort_ms",
+        True,
+    ),
+    Metric(
+        "relevance_update_ms",
+        "Relevance: one more positive folded into the model",
+        "ms",
+        "journal_append_ms",
+        True,
+    ),
+    Metric("similar_ms", "Similar: the 10 papers most like one", "ms", "floor_top_ms", True),
+    Metric(
+        "relevance_prepare_s",
+        "Relevance features ready (read, checked against every text)",
+        "s",
+        "load_all_s",
+        ratio=False,
+    ),
+    Metric("relevance_growth_mb", "Relevance memory growth", "MB", "features_file_mb"),
 )
 """Every figure of the table, in order (the smoke test checks each one is produced)."""
 
@@ -166,6 +196,9 @@ FLOOR_LABELS: dict[str, str] = {
     "scan_broad_ms": "plain substring scan of every title+abstract per prefix (median)",
     "scan_selective_ms": "plain substring scan of every title+abstract per prefix (median)",
     "cli_floor_s": "`papertui --version` (interpreter + CLI start)",
+    "floor_sort_ms": "sort the view's ids by precomputed scores (`sorted`, C-level key)",
+    "floor_top_ms": "10 best of precomputed scores of every paper (`heapq.nlargest`)",
+    "features_file_mb": "the ranking features file (what it holds, on disk)",
 }
 
 
@@ -433,12 +466,9 @@ def app_session(lib: Path, names: set[str], keys: int, timeout: float, result: S
         result.add("app_memory_mb", (app.status("VmHWM") or 0) / 1024)
 
 
-def search_probe(lib: Path, rounds: int, timeout: float) -> dict[str, Any]:
-    """Run :mod:`bench.search_probe` in a fresh interpreter; returns its JSON."""
-    argv = [sys.executable, "-m", "bench.search_probe", "--data-dir", str(lib)]
-    for q in SEARCH_QUERIES:
-        argv += ["--query", q]
-    argv += ["--rounds", str(rounds)]
+def _probe(module: str, lib: Path, options: Sequence[str], timeout: float) -> dict[str, Any]:
+    """Run a probe module in a fresh interpreter on ``lib``; returns the JSON it printed last."""
+    argv = [sys.executable, "-m", module, "--data-dir", str(lib), *options]
     proc = subprocess.run(
         argv,
         env=child_env(lib),
@@ -450,9 +480,22 @@ def search_probe(lib: Path, rounds: int, timeout: float) -> dict[str, Any]:
         check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"search probe failed ({proc.returncode}): {proc.stderr[-1500:]}")
+        raise RuntimeError(f"{module} failed ({proc.returncode}): {proc.stderr[-1500:]}")
     parsed: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return parsed
+
+
+def relevance_probe(lib: Path, timeout: float) -> dict[str, Any]:
+    """Run :mod:`bench.relevance_probe`; returns its JSON."""
+    return _probe("bench.relevance_probe", lib, [], timeout)
+
+
+def search_probe(lib: Path, rounds: int, timeout: float) -> dict[str, Any]:
+    """Run :mod:`bench.search_probe`; returns its JSON."""
+    options: list[str] = []
+    for q in SEARCH_QUERIES:
+        options += ["--query", q]
+    return _probe("bench.search_probe", lib, [*options, "--rounds", str(rounds)], timeout)
 
 
 def triaged_saves(lib: Path, share: float, count: int) -> tuple[int, list[float]]:
@@ -643,6 +686,18 @@ def measure_size(papers: int, cfg: Config) -> SizeResult:
             result.add("index_s", wall)
             result.add("index_rss_mb", rss_kb / 1024)
         result.notes["index_mb"] = (lib / INDEX_FILE).stat().st_size / 1e6
+    for r in range(cfg.repeat):
+        with _step(result, f"relevance #{r + 1}"):
+            found = relevance_probe(lib, cfg.timeout * 10)
+            result.add("relevance_view_ms", *found["view_ms"])
+            result.add("relevance_refresh_ms", *found["refresh_ms"])
+            result.add("relevance_update_ms", *found["update_ms"])
+            result.add("similar_ms", *found["similar_ms"])
+            result.add("relevance_prepare_s", found["prepare_ms"] / 1000)
+            result.add("relevance_growth_mb", found["growth_mb"])
+            result.add("floor_sort_ms", *found["floor_sort_ms"])
+            result.add("floor_top_ms", *found["floor_top_ms"])
+            result.add("features_file_mb", found["features_file_mb"])
     with _step(result, "floors (io, load, write)"):
         for _ in range(cfg.repeat):
             result.add("import_io_s", import_io_floor(dump, lib, base / "scratch"))
@@ -799,6 +854,16 @@ def judge(results: Sequence[SizeResult]) -> list[Verdict]:
     mem = med(big, "app_memory_mb")
     if mem is not None:
         out.append(Verdict("app memory ≤ 1 GB", mem <= 1024, f"{mem:.0f} MB"))
+    for key, label, limit in (
+        ("relevance_view_ms", "relevance order of a view", 300),
+        ("similar_ms", "similar", 100),
+        ("relevance_update_ms", "a new positive (model update)", 10),
+        ("relevance_growth_mb", "relevance memory growth", 150),
+    ):
+        m = med(big, key)
+        if m is not None:
+            unit = "MB" if key.endswith("_mb") else "ms"
+            out.append(Verdict(f"{label} ≤ {limit} {unit}", m <= limit, f"median {m:.1f} {unit}"))
     return out
 
 

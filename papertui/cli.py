@@ -344,6 +344,11 @@ def cmd_show(args: argparse.Namespace) -> int:
             paper_url=_site().paper_url(paper),
         )
     )
+    from papertui.ranking import MIN_POSITIVES
+
+    if lib.positives() >= MIN_POSITIVES:  # the Inbox is in relevance order: say why
+        why = lib.why(pid)
+        _say("Why (relevance): " + (", ".join(why) if why else "nothing in common yet"))
     return 0
 
 
@@ -378,6 +383,28 @@ def cmd_open_link(args: argparse.Namespace) -> int:
     if not opened:
         raise CliError(f"no browser could be started (set $BROWSER); the link: {url}")
     _say(f"Opening {url}", err=True)
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """The papers most like one paper."""
+    from papertui.export import paper_record, to_json
+
+    lib = _open(args, write=False)
+    (pid,) = _ids(lib, [args.id])
+    if args.n < 1:
+        raise CliError(f"-n must be at least 1 (got {args.n})", code=2)
+    hits = lib.similar(pid, args.n)
+    if args.json:
+        records = [
+            {**paper_record(lib.paper(p), lib.state(p), lib.abstract(p)), "similarity": score}
+            for p, score in hits
+        ]
+        sys.stdout.write(to_json(records))
+        return 0
+    for p, score in hits:
+        _say(f"{lib.short_id(p)}\t{score:.3f}\t{lib.title(p)}")
+    _say(f"{len(hits)} papers like {lib.short_id(pid)} {lib.title(pid)}", err=True)
     return 0
 
 
@@ -519,13 +546,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.all and query_text:
         raise CliError("export: give a query or --all, not both", code=2)
     if args.all:
-        ids = lib.sorted_ids("date")
+        ids = lib.sorted_ids(args.sort or "date")
         title = "All papers"
     elif query_text:
-        ids = _select(lib, "all", _query(query_text), "date")
+        ids = _select(lib, "all", _query(query_text), args.sort or "date")
         title = f"Papers matching {query_text}"
     else:
         ids = lib.queue()
+        if args.sort:
+            queued = set(ids)
+            ids = [p for p in lib.sorted_ids(args.sort) if p in queued]
         title = "Reading queue"
     if args.group_by and args.format != "markdown":
         raise CliError("export: --group-by applies to --format markdown only", code=2)
@@ -780,6 +810,10 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"the {kind} link" + (" (the default)" if kind == "paper" else ""),
         )
     p.add_argument("--print", action="store_true", help="print the link instead of opening it")
+    p = add("similar", cmd_similar, "the papers most like one paper, most alike first")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
+    p.add_argument("--json", action="store_true", help="a JSON array, with a similarity each")
 
     for name, func, text in (
         ("star", cmd_star, "add papers to the reading queue"),
@@ -814,6 +848,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
     p.add_argument("--group-by", choices=("tag",), default=None)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument(
+        "--sort", choices=SORTS, default=None, help="order (default: queue order, else date)"
+    )
 
     p = add("stats", cmd_stats, "counts: total, unread, queued, read, by tag")
     p.add_argument("--json", action="store_true")

@@ -28,6 +28,7 @@ from papertui.history import Change, UndoStack
 from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import, seen_date
 from papertui.models import Paper, ParsedPaper, Source, TriageState
 from papertui.paperlink import split_paper_links
+from papertui.relevance import Relevance
 from papertui.store import SHARDS, Store, shard_of
 
 if TYPE_CHECKING:
@@ -52,9 +53,10 @@ __all__ = [
     "normalise_tag",
 ]
 
-Sort = Literal["date", "upvotes", "title", "added"]
-SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added")
-"""Sort orders of the paper list (newest / most upvoted / A-Z / most recently added first)."""
+Sort = Literal["date", "upvotes", "title", "added", "relevance"]
+SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added", "relevance")
+"""Sort orders of the paper list (newest / most upvoted / A-Z / most recently added first /
+most like the papers the user kept, :mod:`papertui.relevance`)."""
 
 VIEWS = ("inbox", "queue", "read", "all", "new", "dismissed")
 """The built-in views. ``tag:NAME`` selects a tag's papers. ``new`` holds the papers the
@@ -158,6 +160,12 @@ class Library:
         self._set_orphans_aside(None)
         self._new_ids: set[str] | None = None
         """Cache of :meth:`new_ids`."""
+        self.relevance = Relevance(store.root, lambda: self._ids, self._texts_of)
+        """The relevance order's features and profile (:mod:`papertui.relevance`)."""
+        self.defer_relevance = False
+        """When set (the app), a triage action leaves the relevance order as it was until
+        :meth:`refresh_relevance` (run in a worker) makes the new one."""
+        self._relevance_stale = False
         self._title_only: dict[str, str] | None = None
         """Cache of :meth:`_title_texts`."""
         self._generation = 0
@@ -297,11 +305,14 @@ class Library:
             if orphan is not None:
                 self._orphans[pid] = orphan
                 self.decisions.forget_decided()
+        self.relevance.forget(ids)
         self._corpus_moved()
 
     def _states_changed(self) -> None:
-        """Triage states changed (here or elsewhere): the last search's results are stale."""
+        """Triage states changed (here or elsewhere): the last search's results are stale,
+        and the relevance order."""
         self._last = None
+        self._states_moved()
 
     def _corpus_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
@@ -519,6 +530,7 @@ class Library:
             texts = list(map(self._haystack, ids))
         index = wordindex.build(ids, texts, progress)
         index.save(self.index_path)
+        self.relevance.save(ids, texts)  # the ranking features, from the same texts
         return index
 
     def attach_search_index(self) -> IndexStatus:
@@ -751,6 +763,11 @@ class Library:
         cached = self._sorted.get(sort)
         if cached is not None:
             return cached
+        if sort == "relevance":
+            self._relevance_stale = False
+            result = self.relevance.order(self._sorted_ids("date"), self.decisions.states)
+            self._sorted[sort] = result
+            return result
         ids, c = self._ids, self._cols
         n = len(ids)
         idx = range(n)
@@ -805,6 +822,96 @@ class Library:
             for i in [i for i, v in enumerate(seen) if v is None]:
                 seen[i] = seen_date(pubs[i], sources[i])
         return seen
+
+    # -- relevance (the bodies are in papertui.relevance) ----------------------------------
+    def _texts_of(self, ids: Sequence[str]) -> list[str]:
+        """Search texts of papers (the ranking features): for a few papers, from their
+        abstract shards alone; for more, every abstract is read first."""
+        from papertui.query import search_text
+
+        if len(ids) <= 100 and not self.abstracts_loaded:
+            return [search_text(self.title(p), self.abstract(p)) for p in ids]
+        self.load_abstracts()
+        with self._lock:
+            return list(map(self._haystack, ids))
+
+    def _states_moved(self) -> None:
+        """Triage states changed (here or in another process): the relevance order too,
+        now or, in the app, once :meth:`refresh_relevance` has made it (under the lock)."""
+        self._relevance_stale = True
+        if not self.defer_relevance:
+            self._drop_sort("relevance")
+
+    def _drop_sort(self, sort: Sort) -> None:
+        self._sorted.pop(sort, None)
+        self._hay_cache.pop(sort, None)
+        self._index_rows.pop(sort, None)
+        self._last = None
+
+    def positives(self) -> int:
+        """How many papers say "more like this" (queued, tagged, read with a note)."""
+        return self.relevance.positives(self.decisions.states)
+
+    def prepare_relevance(self) -> None:
+        """Make the ranking features (reads every abstract; from the features file when
+        there is one, else built: seconds at 100k papers). Safe in a worker thread."""
+        self.relevance.ensure()
+
+    def refresh_relevance(self) -> bool:
+        """Make the relevance order anew after triage (safe in a worker thread: the work
+        is done outside the library lock); True if it changed."""
+        with self._lock:
+            if not self._relevance_stale:
+                return False
+            self._relevance_stale = False
+            generation, old = self._generation, self._sorted.get("relevance")
+            by_date, states = self._sorted_ids("date"), dict(self.decisions.states)
+        new = self.relevance.order(by_date, states)
+        with self._lock:
+            if generation != self._generation or self._relevance_stale:
+                self._relevance_stale = True  # an import or another action meanwhile
+                return False
+            self._drop_sort("relevance")
+            self._sorted["relevance"] = new
+            return new != old
+
+    def why(self, pid: str, like: Sequence[str] | None = None) -> list[str]:
+        """The few words and phrases that raised a paper in the relevance order (or, with
+        ``like``, that it shares with those papers)."""
+        text = self._texts_of([pid])[0]
+        if like is not None:
+            return self.relevance.why_like(like, text)
+        return self.relevance.why(pid, text, self.decisions.states)
+
+    def similar(self, pid: str, n: int = 10) -> list[tuple[str, float]]:
+        """The ``n`` papers most like ``pid``, best first, with their resemblance."""
+        return self.relevance.like([pid], n)
+
+    def like_anchors(self, ref: str) -> list[str]:
+        """The papers a ``like:`` term is about: ``tag:NAME``'s papers, or the paper of an
+        id prefix (LibraryError naming the bad reference)."""
+        if ref.startswith("tag:"):
+            tag = ref[4:]
+            anchors = [p for p, s in self.decisions.states.items() if tag in s.tags]
+            if not anchors:
+                raise LibraryError(f"no paper is tagged '{tag}' (in 'like:{ref}')")
+            return anchors
+        try:
+            return [self.resolve(ref)]
+        except LibraryError as exc:
+            raise LibraryError(f"{exc} (in 'like:{ref}')") from None
+
+    def _with_likes(self, query: Query) -> tuple[Query, list[str]]:
+        """The query with its ``like:`` terms found, and the order they give."""
+        from papertui.relevance import LIKE_MATCHES
+
+        found: dict[str, frozenset[str]] = {}
+        order: list[str] = []
+        for ref in query.likes:
+            hits = [p for p, _ in self.relevance.like(self.like_anchors(ref), LIKE_MATCHES)]
+            found[ref] = frozenset(hits)
+            order = order or hits
+        return query.with_likes(found), order
 
     def _in_view(self, view: str) -> Callable[[str], bool] | None:
         """A fast membership test for a view (None for ``all``); sets, no per-paper code."""
@@ -872,6 +979,12 @@ class Library:
         While the user types, a query that refines the previous one only re-checks the
         previous results.
         """
+        if query is not None and query.likes:  # papers most like others: in that order
+            query, order = self._with_likes(query)
+            with self._lock:
+                sel = self._select(view, query, sort)
+            rank = {p: i for i, p in enumerate(order)}
+            return Selection(sorted(sel.ids, key=rank.__getitem__), sel.partial)
         with self._lock:  # an import may be running in a worker thread
             return self._select(view, query, sort)
 
@@ -1070,6 +1183,7 @@ class Library:
                 if orphan is not None:  # removed, its state restored: back with the paper
                     self.decisions.states[pid] = orphan
                     self.decisions.forget_decided()
+            self.relevance.refresh(abstracts)
             self._corpus_moved()
 
 

@@ -26,6 +26,8 @@ Term                   Matches papers...
                        ``added>=YYYY-MM-DD`` and the other comparisons, and the exact
                        stamp of one import, ``added:2025-01-02T08:00:00+00:00``)
 ``page:2025-01-02``    seen on a page of that date
+``like:ID``            among the 50 papers most like that one (``like:tag:NAME``: most
+                       like that tag's papers); results come most alike first
 =====================  ===============================================================
 
 Papers without a date (or without an upvote count) never match a date (or upvote)
@@ -171,7 +173,17 @@ class _Page:
     day: str
 
 
-_Leaf: TypeAlias = "_Text | _Tag | _Flag | _Upvotes | _Published | _Added | _Page"
+@dataclass(frozen=True, slots=True)
+class _Like:
+    """Among the papers most like a paper (``ref`` is an id prefix) or like a tag's papers
+    (``ref`` is ``tag:NAME``). The library finds them: :meth:`Query.with_likes`."""
+
+    ref: str
+    ids: frozenset[str] | None = None
+    """The matching papers, once found (None: not yet; matches nothing)."""
+
+
+_Leaf: TypeAlias = "_Text | _Tag | _Flag | _Upvotes | _Published | _Added | _Page | _Like"
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,8 +272,9 @@ _DIGITS_RE = re.compile(r"[0-9]+")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _FILTER_KEYS = frozenset(
-    {"tag", "is", "has", "upvotes", "year", "after", "before", "added", "page"}
+    {"tag", "is", "has", "upvotes", "year", "after", "before", "added", "page", "like"}
 )
+_ID_RE = re.compile(r"[0-9a-f]+")
 _NUMERIC_KEYS = frozenset({"upvotes", "year"})
 
 _IS_VALUES: dict[str, _Ast] = {
@@ -385,6 +398,20 @@ def _filter(key: str, value: str, token: str, pos: int) -> _Ast:
         if not name:
             raise QueryError(f"missing value in {_quote(token)}", token, pos)
         return _Tag(name)
+    if k == "like":
+        tag = _FILTER_RE.fullmatch(value)
+        if tag and tag[1].casefold() == "tag" and tag[2]:
+            name = normalise_tag(tag[2])
+            if not name:
+                raise QueryError(f"missing value in {_quote(token)}", token, pos)
+            return _Like("tag:" + name)
+        if not _ID_RE.fullmatch(value.casefold()):
+            raise QueryError(
+                f"bad paper id {_quote(value)} in {_quote(token)} (like:ID or like:tag:NAME)",
+                token,
+                pos,
+            )
+        return _Like(value.casefold())
     if k in ("is", "has"):
         table = _IS_VALUES if k == "is" else _HAS_VALUES
         node = table.get(value.casefold())
@@ -759,6 +786,11 @@ def _compile_lit(lit: _Lit) -> Predicate:
             return negated
 
         return has_tag
+    if isinstance(leaf, _Like):
+        ids = leaf.ids or frozenset()
+        if negated:
+            return lambda p, s, t: p.id not in ids
+        return lambda p, s, t: p.id in ids
     if isinstance(leaf, _Upvotes):
         lo = _INT_MIN if leaf.lo is None else leaf.lo
         hi = _INT_MAX if leaf.hi is None else leaf.hi
@@ -975,6 +1007,24 @@ def _collect_text(node: _Nnf, out: list[_Lit]) -> None:
             _collect_text(child, out)
 
 
+def _collect_likes(node: _Nnf, out: list[str]) -> None:
+    if isinstance(node, _Lit):
+        if isinstance(node.leaf, _Like):
+            out.append(node.leaf.ref)
+    else:
+        for child in node.children:
+            _collect_likes(child, out)
+
+
+def _bind_likes(node: _Nnf, found: dict[str, frozenset[str]]) -> _Nnf:
+    if isinstance(node, _Lit):
+        if isinstance(node.leaf, _Like):
+            return _Lit(_Like(node.leaf.ref, found.get(node.leaf.ref, frozenset())), node.negated)
+        return node
+    kids = tuple(_bind_likes(child, found) for child in node.children)
+    return _All(kids) if isinstance(node, _All) else _Any(kids)
+
+
 class TextTerms(NamedTuple):
     """See :attr:`Query.text_terms`."""
 
@@ -1081,6 +1131,21 @@ class Query:
             tuple(dict.fromkeys(excluded)),
             len(required) + len(excluded) == len(lits),
         )
+
+    @property
+    def likes(self) -> tuple[str, ...]:
+        """The references of the ``like:`` terms (an id prefix or ``tag:NAME``), in order."""
+        out: list[str] = []
+        if self._tree is not None:
+            _collect_likes(self._tree, out)
+        return tuple(dict.fromkeys(out))
+
+    def with_likes(self, found: dict[str, frozenset[str]]) -> Query:
+        """This query with each ``like:`` term matching the papers ``found`` for its
+        reference (see :attr:`likes`)."""
+        if self._tree is None:
+            return self
+        return Query(self._text, _bind_likes(self._tree, found))
 
     def matches(self, paper: Paper, state: TriageState, abstract: str) -> bool:
         """Convenience for one-off checks: builds the search text, then runs the predicate."""

@@ -7,7 +7,7 @@ exactly as written and can never be interpreted as style or action markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -90,10 +90,12 @@ def paper_detail(
     short_id: str | None = None,
     paper_url: str | None = None,
     reader: bool = False,
+    why: Sequence[str] = (),
 ) -> RenderableType:
-    """The full view of a paper: title, metadata, status, tags, note, then the abstract
-    (made readable, search terms highlighted, URLs linked) and the links (``paper_url``
-    first). With ``reader`` the links come before the note and the abstract."""
+    """The full view of a paper: title, metadata, status, tags, note, why it ranks where it
+    does (``why``: words and phrases, in the relevance order), then the abstract (made
+    readable, search terms highlighted, URLs linked) and the links (``paper_url`` first).
+    With ``reader`` the links come before the note and the abstract."""
     from papertui.readable import readable_abstract
 
     parts: list[RenderableType] = []
@@ -124,6 +126,10 @@ def paper_detail(
     if state.note:
         parts.append(Text("note", style="bold"))
         parts.append(Text(state.note))
+    if why:
+        line = Text("why ", style="bold")
+        line.append(", ".join(why), style="cyan")
+        parts.append(line)
     parts.append(Text(""))
     shown = readable_abstract(abstract)
     body = Text(shown or "(no abstract on the page)", style="" if shown else "dim italic")

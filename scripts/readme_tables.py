@@ -55,6 +55,10 @@ QUERY_TERMS: list[tuple[str, str]] = [
         "added by one import (the exact stamp `papertui import` prints to undo it)",
     ),
     ("`page:2025-01-02`", "seen on a page of that date"),
+    (
+        "`like:ID` / `like:tag:NAME`",
+        "among the 50 most like that paper / like that tag's papers; listed most alike first",
+    ),
     ("`a b`", "both (AND)"),
     ("`a OR b`", "either; AND binds tighter"),
     ("`( … )`", "grouping"),
@@ -70,6 +74,7 @@ QUERY_EXAMPLES: list[tuple[str, str]] = [
     ),
     ("tag:vision is:unread", "tagged *vision* and not read yet"),
     ("added:today -is:dismissed", "what today's imports brought, minus what you dismissed"),
+    ("like:tag:3d is:inbox", "untriaged papers most like those tagged *3d*, most alike first"),
     ("transformer -(is:read OR tag:survey)", "transformers, neither read nor tagged *survey*"),
 ]
 """Examples shown under the table: (query, what it finds)."""

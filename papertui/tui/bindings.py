@@ -322,7 +322,15 @@ VIEW_BINDINGS: list[Binding] = [
         "Sort",
         show=False,
         id="view.sort",
-        tooltip="Sort by date, upvotes, title or date added",
+        tooltip="Sort by date, upvotes, title, date added or relevance",
+    ),
+    Binding(
+        "m",
+        "like_this",
+        "More like this",
+        show=False,
+        id="view.like",
+        tooltip="Papers like this one, most alike first (the search like:ID; esc goes back)",
     ),
 ]
 """Choosing what the list shows."""

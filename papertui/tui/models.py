@@ -134,6 +134,8 @@ class DetailModel:
     short_id: str | None = None
     paper_url: str = ""
     """The paper link (its arXiv page, else a title search)."""
+    why: tuple[str, ...] = ()
+    """What raised the paper in the relevance order (empty in other orders)."""
 
 
 @dataclass(frozen=True)

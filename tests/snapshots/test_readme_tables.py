@@ -71,7 +71,9 @@ def test_query_terms_and_examples_parse(tables: ModuleType) -> None:
     """Every query the table and the examples show is valid in the query language (with a
     number for the placeholder ``N``, an import's stamp for ``STAMP``)."""
     spans = [
-        re.sub(r"\bN\b", "10", span).replace("STAMP", "2025-01-02T08:00:00.123456+00:00")
+        re.sub(r"\bID\b", "4ce64dd", re.sub(r"\bN\b", "10", span)).replace(
+            "STAMP", "2025-01-02T08:00:00.123456+00:00"
+        )
         for term, _ in tables.QUERY_TERMS
         for span in re.findall(r"`([^`]+)`", term)
         if "…" not in span

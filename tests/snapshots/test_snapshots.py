@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from snapshot_app import SONGGEN, sample_app, settle
+from snapshot_app import SONGGEN, sample_app, settle, wait_until
 from textual.pilot import Pilot
 
 from papertui.tui.screens.main import MainScreen
@@ -152,4 +152,28 @@ def test_list_120x36(snap_compare: Snap, library_root: Path) -> None:
         assert "#3d" in papers.render_line(7).text  # a short tag shows too
 
     app = sample_app(library_root, triage=True)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+THREE_D = ("4ce64dd5f3ca", "7fa8b7856e3e", "f610c6628f26")
+"""Three 3D-generation sample papers (Hunyuan3D 2.0, TripoSG, MeshCraft)."""
+
+
+def test_inbox_sorted_by_relevance(snap_compare: Snap, library_root: Path) -> None:
+    """Three 3D papers starred: the Inbox is sorted by relevance by itself (the header says
+    so), other 3D generation papers first; the detail pane's why line names what the top
+    paper shares with them."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_until(pilot, lambda: "by relevance" in str(screen.sub_title))
+        await settle(pilot)
+        top = [pilot.app.library.title(p) for p in list(screen.rows.ids)[:3]]
+        assert all("3D" in t for t in top), top
+        assert screen.detail is not None and screen.detail.why
+
+    app = sample_app(library_root)
+    app.library.set_starred(THREE_D, True)
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

@@ -142,7 +142,7 @@ async def test_title_bar_at_80_columns_shows_what_matters(library: Library, run_
         await h.press("space")
         subtitle = str(h.screen.sub_title)
         assert subtitle.startswith("Inbox · ")
-        assert "papers · by date · 1 marked" in subtitle
+        assert "papers · by date (0/3 kept for relevance) · 1 marked" in subtitle
         assert str(library.root) not in subtitle
         await h.press("question_mark")
         assert (

@@ -41,6 +41,8 @@ CORE = [
     "config",
     "tui.clipboard",
     "tui.system",
+    "ranking",
+    "relevance",
     "cli",
 ]
 
@@ -51,6 +53,17 @@ def test_core_modules_never_import_textual() -> None:
         + "".join(f"import papertui.{m}\n" for m in CORE)
         + "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         + "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_numpy_is_loaded_only_when_ranking() -> None:
+    # Start-up and `papertui export` stay fast: numpy comes in with the first ranking.
+    code = (
+        "import sys\n"
+        + "".join(f"import papertui.{m}\n" for m in CORE)
+        + "assert 'numpy' not in sys.modules\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

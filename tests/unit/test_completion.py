@@ -33,7 +33,7 @@ def test_subcommands_options_and_their_choices() -> None:
     assert "completion" in words("") and "__complete" not in words("")
     assert words("--d") == ["--data-dir"]
     assert words("list --so") == ["--sort"]
-    assert words("list --sort ") == ["date", "upvotes", "title", "added", "queue"]
+    assert words("list --sort ") == ["date", "upvotes", "title", "added", "relevance", "queue"]
     assert words("export --format b") == ["bibtex"]
     assert words("completion ") == ["bash", "fish", "zsh"]
     assert words("list --data-dir ") == []  # a folder: the shell completes file names

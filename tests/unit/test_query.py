@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from papertui.models import Paper, TriageState
 from papertui.query import QueryError, parse_query, search_text
 
-_FILTERS = "before:, has:, is:, page:, tag:, upvotes: or year:)"
+_FILTERS = "before:, has:, is:, like:, page:, tag:, upvotes: or year:)"
 """The end of the unknown-filter message (the valid filters)."""
 
 
@@ -671,5 +671,5 @@ def test_an_unknown_filter_lists_the_valid_ones() -> None:
         parse_query("diffusion foo:bar")
     assert str(info.value) == (
         "unknown filter 'foo:' in 'foo:bar' (filters: added:, after:, before:, has:, is:, "
-        "page:, tag:, upvotes: or year:)"
+        "like:, page:, tag:, upvotes: or year:)"
     )

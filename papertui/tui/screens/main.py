@@ -46,6 +46,7 @@ from papertui.models import Paper, TriageState
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
+from papertui.tui.flows.relevance import RelevanceFlow, RelevanceReady
 from papertui.tui.flows.triage import TriageFlow, keep_in_place, lingering, name_paper
 from papertui.tui.jobs import (
     ImportSummary,
@@ -253,6 +254,7 @@ class MainScreen(Screen[None]):
         self._jobs: dict[str, ActivityModel] = {}
         self._detail_timer: Timer | None = None
         self._poll_failed = False
+        self.relevance = RelevanceFlow(self, library)
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -386,10 +388,19 @@ class MainScreen(Screen[None]):
 
     def _select(self) -> Selection | None:
         """Run the current view + query + sort."""
+        problem = self.relevance.query_problem(self._query)
+        if problem is not None:
+            self.search_error = problem
+            return None
+        sort = self.relevance.effective_sort(self.view, self.sort)
+        self.relevance.shown = sort
         try:
-            return self.library.select(self.view, self._query, self.sort)
+            return self.library.select(self.view, self._query, sort)
         except LibraryError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            if self._query is not None and self._query.likes:  # e.g. like:ab typed so far
+                self.search_error = str(exc)
+            else:
+                self.notify(str(exc), severity="warning", markup=False)
             return None
 
     def _reselect(
@@ -476,6 +487,7 @@ class MainScreen(Screen[None]):
             highlight=highlight,
             short_id=lib.short_id(pid),
             paper_url=self.config.paper_link.paper_url(paper),
+            why=self.relevance.why(pid, self.view, self.sort, self._query),
         )
 
     def _update_subtitle(self) -> None:
@@ -484,10 +496,11 @@ class MainScreen(Screen[None]):
         count = len(self.rows)
         noun = "paper" if count == 1 else "papers"
         bits = [view_label(self.view), f"{count} {noun}"]
-        if self.app.size.width >= WIDE_TITLE:
+        wide = self.app.size.width >= WIDE_TITLE
+        if wide:
             bits.insert(0, self.location)
         if self.view != "queue":
-            bits.append(f"by {self.sort}")
+            bits.append(self.relevance.sort_label(self.view, self.sort, short=not wide))
         if self.marked:
             bits.append(f"{len(self.marked)} marked")
         self.sub_title = " · ".join(bits)
@@ -672,7 +685,9 @@ class MainScreen(Screen[None]):
 
     def _after_change(self, focus: str | None, change: Change | None = None) -> None:
         """Recount, reselect (the rows the change took out of the view stay until the
-        cursor moves), prune marks that left the view."""
+        cursor moves), prune marks that left the view; the relevance order is made anew in
+        a worker."""
+        self.relevance.changed()
         self._refresh_sidebar()
         changed = change.after if change is not None else ()
         linger = lingering(self._linger, self._cursor(), changed, self.rows)
@@ -920,12 +935,16 @@ class MainScreen(Screen[None]):
 
         from papertui.tui.screens.prompts import SortPicker
 
-        self.app.push_screen(SortPicker(SORTS, self.sort), done)
+        current = self.relevance.effective_sort(self.view, self.sort)
+        self.app.push_screen(SortPicker(SORTS, current), done)
 
     def action_set_sort(self, sort: str) -> None:
-        """Sort by ``sort`` (date, upvotes, title, added)."""
+        """Sort by ``sort`` (date, upvotes, title, added, relevance)."""
         for known in SORTS:
             if known == sort:
+                self.relevance.chosen = True  # kept in every view, the Inbox included
+                if self.sort == known:
+                    self.watch_sort()  # the same choice may still change the Inbox's order
                 self.sort = known
                 if self.view == "queue":
                     self.notify(
@@ -935,6 +954,30 @@ class MainScreen(Screen[None]):
                     self.notify(f"Sorted by {known}", timeout=2)
                 return
         self.notify(f"Unknown sort {sort!r}", severity="warning", markup=False)
+
+    def action_like_this(self) -> None:
+        """Papers like the highlighted one: the search ``like:ID`` (most alike first; the
+        papers can be triaged as in any view; escape goes back)."""
+        pid = self._cursor()
+        if pid is None:
+            return self._nothing_selected()
+        if not self.relevance.ready:
+            self.notify("The ranking is still being prepared: try again in a moment", timeout=3)
+            return
+        self.query_one(SearchBar).set_text(f"like:{self.library.short_id(pid)}")
+        self.notify(f"Papers like: {self.library.title(pid)}", timeout=3, markup=False)
+
+    @on(RelevanceReady)
+    def _relevance_ready(self, event: RelevanceReady) -> None:
+        """New relevance order (or features made): re-sort if the list uses it."""
+        if event.error is not None:
+            self.notify(f"Relevance order unavailable: {event.error}", severity="warning")
+        flow = self.relevance
+        if flow.arrived(event):
+            sort = flow.effective_sort(self.view, self.sort)
+            if sort == "relevance":  # a new order: its top; a fresher one: the same paper
+                self._reselect(focus=self.highlighted, top=flow.shown != sort)
+        self._update_subtitle()
 
     # -- links (the bodies are in papertui.tui.flows.links) --------------------------------
     @property
@@ -1097,6 +1140,7 @@ class MainScreen(Screen[None]):
         if not len(self.library):
             return
         if self.library.abstracts_loaded:
+            self._prepare_relevance()
             self._start_search_index()
             return
         self._set_job("abstracts", ActivityModel("Loading abstracts"))
@@ -1129,6 +1173,7 @@ class MainScreen(Screen[None]):
         if self._partial:
             self._reselect(focus=None)
         self._refresh_sidebar()  # with the New view's count, known now
+        self._prepare_relevance()
         self._start_search_index()
 
     def _start_search_index(self) -> None:
@@ -1167,6 +1212,7 @@ class MainScreen(Screen[None]):
         if event.error == "stopped":
             return  # replaced by a newer run (after an import), which shows its progress
         self._set_job("index", None)
+        self.relevance.prepare()  # from the features file the index build wrote
         if event.error is not None:
             self.notify(
                 f"Could not build the search index ({event.error}); searching still works, "
@@ -1174,6 +1220,12 @@ class MainScreen(Screen[None]):
                 severity="warning",
                 markup=False,
             )
+
+    def _prepare_relevance(self) -> None:
+        """Make the ranking features now, unless the search index job will (a big library:
+        its build writes them; they are read when it ends)."""
+        if len(self.library) < INDEX_MIN_PAPERS:
+            self.relevance.prepare()
 
     # -- footer and palette ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -187,6 +187,7 @@ SORT_LABELS: dict[str, str] = {
     "upvotes": "Upvotes (most first)",
     "title": "Title (A–Z)",
     "added": "Date added (newest first)",
+    "relevance": "Relevance (like the papers you kept)",
 }
 """How the sort orders are described to the user."""
 

@@ -80,6 +80,7 @@ class DetailPane(LinesView, can_focus=True):
             short_id=model.short_id,
             paper_url=model.paper_url or None,
             reader=self.reader,
+            why=tuple(map(clean_line, model.why)),
         )
 
     def _render_lines(self) -> None:

@@ -118,6 +118,14 @@ class SearchBar(Vertical):
         """
         self.screen.set_focus(self.input)
 
+    def set_text(self, text: str) -> None:
+        """Replace the query (e.g. ``like:ID`` from the ``m`` key), as if typed."""
+        if self.is_mounted:
+            self.input.value = text  # its watcher updates :attr:`text` and posts Changed
+            self.input.cursor_position = len(text)
+        else:
+            self.text = text
+
     def clear(self) -> None:
         """Empty the query (posts :class:`Changed` with ``""`` if it was not empty)."""
         if self.is_mounted:
