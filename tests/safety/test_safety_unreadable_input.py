@@ -22,24 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_safety_hostile_import import cli  # runs the CLI in-process, failing on a traceback
 
-from papertui.cli import main
 from papertui.library import Library
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 SAMPLE, SECOND = sorted(PAGES.glob("*.txt"))[:2]
 SAMPLE_PAPERS = 45
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    except BaseException as exc:
-        pytest.fail(f"papertui {argv[:1]} crashed with {type(exc).__name__}: {exc} (a traceback)")
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def errors(err: str) -> list[str]:

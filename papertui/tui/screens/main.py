@@ -455,7 +455,7 @@ class MainScreen(Screen[None]):
     def _update_detail(self) -> None:
         """Show the highlighted paper in the detail pane."""
         pid = self.highlighted
-        if pid is None or pid not in self.library:
+        if pid is None or (pid not in self.library and pid not in self.library.missing()):
             self.detail = None
             return
         lib = self.library
