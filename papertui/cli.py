@@ -64,7 +64,8 @@ def _open(args: argparse.Namespace, *, write: bool) -> Library:
     from papertui.library import Library
 
     root = _root(args)
-    if not write and not (root / "papers.json").exists() and not (root / "state.json").exists():
+    files = ("papers.json", "state.json", "state.journal")
+    if not write and not any((root / name).exists() for name in files):
         raise CliError(f"no library at {root} yet; import pages first: papertui import PATH...")
     lib = Library.open(root, readonly=not write)
     if write and lib.readonly_reason:
@@ -223,6 +224,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    from papertui.safetext import display_line
+
     if not sys.stdout.isatty():
         from papertui.render import state_glyphs
 
@@ -235,8 +238,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 state_glyphs(s).replace(" ", "-"),
                 p.published.isoformat() if p.published else "",
                 "" if p.upvotes is None else str(p.upvotes),
-                p.title,
-                " ".join(f"#{t}" for t in s.tags),
+                display_line(p.title),
+                " ".join(f"#{display_line(t)}" for t in s.tags),
             )
             sys.stdout.write("\t".join(fields) + "\n")
         _say(f"{len(sel)} of {len(lib)} papers", err=True)
@@ -261,6 +264,7 @@ def _list_table(lib: Library, ids: Sequence[str], console: Console) -> Renderabl
     from rich.text import Text
 
     from papertui.render import state_glyphs
+    from papertui.safetext import display_line
 
     rows = []
     for pid in ids:
@@ -269,10 +273,10 @@ def _list_table(lib: Library, ids: Sequence[str], console: Console) -> Renderabl
             (
                 lib.short_id(pid),
                 state_glyphs(s) + ("⌨" if p.has_code else " "),
-                p.title,
+                display_line(p.title),
                 p.published.isoformat() if p.published else "",
                 "" if p.upvotes is None else str(p.upvotes),
-                " ".join(f"#{t}" for t in s.tags),
+                " ".join(f"#{display_line(t)}" for t in s.tags),
             )
         )
     headers = ("id", "", "title", "date", "▲", "tags")
@@ -329,10 +333,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     lib = _open(args, write=False)
     (pid,) = _ids(lib, [args.id])
     if args.json:
-        from papertui.export import paper_record
+        from papertui.export import json_text, paper_record
 
         record = paper_record(lib.paper(pid), lib.state(pid), lib.abstract(pid), site=_site())
-        sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(record))
         return 0
     paper = lib.paper(pid)
     _console().print(
@@ -531,7 +535,18 @@ def cmd_note(args: argparse.Namespace) -> int:
             return 0
         args.id = pid
     else:
-        text = sys.stdin.read() if args.text == "-" else args.text
+        text = args.text
+        if text == "-":
+            from papertui.importer import read_stdin
+
+            data = read_stdin()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise CliError(
+                    f"note: standard input is not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                    f"at offset {exc.start}); the note was not changed"
+                ) from None
     args.ids = [args.id]
     return _triage(args, lambda lib, ids: lib.set_note(ids[0], text))
 
@@ -539,7 +554,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the queue (default), a query's results, or everything."""
     from papertui.export import paper_record, to_json, to_markdown
-    from papertui.fsutil import atomic_write
+    from papertui.fsutil import write_output
 
     lib = _open(args, write=False)
     query_text = _query_text(args)
@@ -584,13 +599,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     if args.output and args.output != "-":
         target = Path(args.output).expanduser()
-        if not target.parent.is_dir():
+        if not Path(os.path.realpath(target)).parent.is_dir():
             raise CliError(f"cannot write {target}: no folder {target.parent}")
         try:
-            atomic_write(target, text.encode("utf-8"))
+            write_output(target, text.encode("utf-8"))
         except OSError as exc:
             raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-        _console(stderr=True).print(f"Wrote {len(ids)} papers to {target}")
+        _say(f"Wrote {len(ids)} papers to {target}", err=True)
     else:
         sys.stdout.write(text)
     return 0
@@ -600,6 +615,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """Counts: total, unread, queued, read, by tag; the oldest queued paper."""
     lib = _open(args, write=False)
     counts = lib.counts()
+    missing = lib.missing()  # papers with state the corpus lacks: listed, not counted
     unread = counts["all"] - counts["read"]
     queue = lib.queue()
     oldest = None
@@ -622,10 +638,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 "title": lib.title(oldest),
                 "queued_at": lib.state(oldest).changed.get("starred"),
             },
+            "not_in_library": missing,
         }
-        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        from papertui.export import json_text
+
+        sys.stdout.write(json_text(out))
         return 0
     from rich.text import Text
+
+    from papertui.safetext import display_line
 
     console = _console()
     console.print(f"Library   {lib.root}")
@@ -639,11 +660,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if tags:
         console.print("Tags")
         for tag, n in sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])):
-            console.print(Text(f"  #{tag}  {n}"))
+            console.print(Text(f"  #{display_line(tag)}  {n}"))
+    if missing:
+        shown = " ".join(lib.short_id(p) for p in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        console.print(
+            Text(
+                f"Not in the library: {len(missing)} papers with stars, read marks, tags or "
+                f"notes kept ({shown}{more}); import their pages again to bring them back"
+            )
+        )
     if oldest is not None:
         since = (lib.state(oldest).changed.get("starred") or "")[:10]
         line = Text("Oldest in queue: ")
-        line.append(lib.title(oldest), style="bold")
+        line.append(display_line(lib.title(oldest)), style="bold")
         line.append(f"  (id {lib.short_id(oldest)}, queued {since or 'earlier'})")
         console.print(line)
     return 0
@@ -847,7 +877,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="export every paper")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="markdown")
     p.add_argument("--group-by", choices=("tag",), default=None)
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (a file atomically; a pipe or device straight; - for stdout)",
+    )
     p.add_argument(
         "--sort", choices=SORTS, default=None, help="order (default: queue order, else date)"
     )
@@ -947,6 +982,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"{exc.prog}: error: {exc}\n")
     args = parser.parse_args(words)
     try:
+        _check_text_args(args)
         return int(args.func(args))
     except CliError as exc:
         _fail(str(exc))
@@ -968,6 +1004,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _n(count: int) -> str:
     return f"{count} paper" if count == 1 else f"{count} papers"
+
+
+_TEXT_ARGS = (
+    ("id", "id"),
+    ("ids", "id"),
+    ("words", "argument"),
+    ("text", "note"),
+    ("query", "query"),
+    ("which", "backup"),
+)
+"""The arguments that are text (stored, searched or shown), not file names: they must be
+UTF-8. (A file name need not be: file systems take any bytes.)"""
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Refuse, in one line, a text argument whose bytes are not UTF-8 (Python hands them
+    over as lone surrogates, which cannot be stored, and print as raw bytes)."""
+    for attr, what in _TEXT_ARGS:
+        value = getattr(args, attr, None)
+        for text in [value] if isinstance(value, str) else value or ():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                try:
+                    shown = text.encode("utf-8", "surrogateescape").decode(
+                        "utf-8", "backslashreplace"
+                    )
+                except UnicodeEncodeError:
+                    shown = text.encode("utf-8", "replace").decode("utf-8")
+                raise CliError(f"{what} '{shown}' is not UTF-8 text", code=2) from None
 
 
 def _fail(message: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack, revert
 from papertui.models import TriageState
+from papertui.safetext import clean_text
 from papertui.store import Store
 from papertui.tags import normalise_tag
 
@@ -202,8 +203,8 @@ class Decisions:
         return f"Tagged {_n(len(after))} {' '.join(parts)}", after
 
     def noting(self, pid: str, note: str) -> Planned:
-        """Replace a paper's note ("" removes it)."""
-        note = note.rstrip()
+        """Replace a paper's note ("" removes it); terminal control characters are dropped."""
+        note = clean_text(note).rstrip()
         s = self.state(pid)
         after = {pid: s.with_changes(note=note)} if note != s.note else {}
         return ("Note saved" if note else "Note removed"), after

@@ -18,6 +18,7 @@ from typing import Any
 from papertui.links import is_safe_url
 from papertui.models import Paper, TriageState
 from papertui.paperlink import PaperLinkSite
+from papertui.safetext import display_line, unsafe_escaped
 
 _DEFAULT_SITE = PaperLinkSite()
 
@@ -68,8 +69,16 @@ def paper_record(
 
 
 def to_json(records: Iterable[Mapping[str, Any]]) -> str:
-    """A JSON array of ``records``: indent 2, non-ASCII kept as is, trailing newline."""
-    return json.dumps([dict(r) for r in records], indent=2, ensure_ascii=False) + "\n"
+    """A JSON array of ``records``: see :func:`json_text`."""
+    return json_text([dict(r) for r in records])
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON for a terminal or a file: indent 2, trailing newline, non-ASCII
+    kept as is except the characters :mod:`papertui.safetext` keeps off screens (C1
+    controls, DEL, bidirectional and zero-width characters), which are written as ``\\uXXXX``
+    escapes: the data is the same, and printing it cannot drive or reorder a terminal."""
+    return unsafe_escaped(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --------------------------------------------------------------------------------------
@@ -90,11 +99,12 @@ _SEP = " · "
 def markdown_escape(text: str) -> str:
     """``text`` as Markdown that renders literally, on one line.
 
-    White space runs (including line breaks) become one space; Markdown punctuation is
+    Control and invisible formatting characters are removed (:mod:`papertui.safetext`);
+    white space runs (including line breaks) become one space; Markdown punctuation is
     backslash-escaped, and so is anything that would start a block at the beginning of a
     line (``-``, ``+``, ``=``, ``1.``, ``1)``).
     """
-    text = " ".join(text.split())
+    text = display_line(text)  # no terminal escapes, no bidi or zero-width characters
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = _ENTITY_LIKE.sub(r"\\&", text)
     if text[:1] in ("-", "+", "="):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
-__all__ = ["TMP_MARK", "atomic_write", "fsync_dir"]
+__all__ = ["TMP_MARK", "atomic_write", "fsync_dir", "write_output"]
 
 TMP_MARK = ".tmp-"
 """Marks papertui's temp files (``.NAME.tmp-PID``) so a later start can clean them up."""
@@ -39,3 +40,46 @@ def atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink()
         raise
     fsync_dir(path.parent)
+
+
+_STREAM_FOLDERS = ("/dev/", "/proc/")
+"""Paths under these stand for streams and devices (``/dev/stdout``, ``/proc/self/fd/1``)
+even when they lead to a regular file: written through, never replaced."""
+
+
+def _is_stream_path(path: Path) -> bool:
+    """Whether ``path``, or a link it leads through, lies in :data:`_STREAM_FOLDERS`
+    (``/dev/stdout`` -> ``/proc/self/fd/1`` -> the file the shell redirected to)."""
+    hop = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links in a row
+        if hop.startswith(_STREAM_FOLDERS):
+            return True
+        if not os.path.islink(hop):
+            return False
+        hop = os.path.join(os.path.dirname(hop), os.readlink(hop))
+    return False
+
+
+def write_output(path: Path, data: bytes) -> Path:
+    """Write ``data`` to the file the user named, keeping what ``path`` is; returns the path
+    actually written.
+
+    A regular file (or a new one) is replaced atomically (:func:`atomic_write`). A symlink
+    is followed, and its target replaced atomically (the link stays a link). A FIFO, a
+    character device or a stream path such as ``/dev/stdout`` is written through: replacing
+    it would turn a device node into a regular file. A folder is refused
+    (:class:`IsADirectoryError`).
+    """
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        info = None  # a new file (or a link to one not made yet)
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "is a folder, not a file", str(path))
+    if (info is not None and not stat.S_ISREG(info.st_mode)) or _is_stream_path(path):
+        with open(path, "wb") as fh:  # a stream: no temp file, no replace
+            fh.write(data)
+        return path
+    target = Path(os.path.realpath(path))
+    atomic_write(target, data)
+    return target

@@ -7,6 +7,7 @@ file's outcome, and stores everything that parsed in one library write.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,17 +16,16 @@ from pathlib import Path
 
 from papertui.library import ImportReport, Library
 from papertui.models import ParsedPaper
-from papertui.parsing import (
-    SAVED_AS_HTML,
-    PageError,
-    PageResult,
-    display_name,
-    looks_like_html,
-    parse_page,
-    read_page,
-)
+from papertui.parsing import PageError, PageResult, display_name, parse_page_bytes, read_page
 
-__all__ = ["FileOutcome", "ImportRun", "expand_paths", "import_paths", "import_samples"]
+__all__ = [
+    "FileOutcome",
+    "ImportRun",
+    "expand_paths",
+    "import_paths",
+    "import_samples",
+    "read_stdin",
+]
 
 STDIN = "-"
 """The path that means standard input."""
@@ -103,7 +103,9 @@ class ImportRun:
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
-    """Files to read, with folders expanded to their ``*.txt``; missing paths are failures."""
+    """Files to read, with folders expanded to their ``*.txt``; paths that cannot be used
+    (missing, a broken link, a folder or file that cannot be looked into) are failures, one
+    each, and never stop the others."""
     out: list[str] = []
     failures: list[FileOutcome] = []
     for raw in paths:
@@ -112,30 +114,80 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
             continue
         p = Path(raw).expanduser()
         shown = display_name(raw)
-        if p.is_dir():
-            pages = sorted(q for q in p.glob("*.txt") if q.is_file())
-            if not pages:
-                failures.append(FileOutcome(shown, error=f"{shown}: no *.txt pages in this folder"))
-            out.extend(str(q) for q in pages)
-        elif p.exists():
-            out.append(str(p))
-        else:
-            failures.append(FileOutcome(shown, error=f"{shown}: no such file or folder"))
+        try:
+            if p.is_dir():
+                pages, failed = _folder_pages(p)
+                failures.extend(failed)
+                if not pages and not failed:
+                    failures.append(
+                        FileOutcome(shown, error=f"{shown}: no *.txt pages in this folder")
+                    )
+                out.extend(pages)
+            elif p.exists():
+                out.append(str(p))
+            elif p.is_symlink():
+                failures.append(FileOutcome(shown, error=f"{shown}: {BROKEN_LINK}"))
+            else:
+                failures.append(FileOutcome(shown, error=f"{shown}: no such file or folder"))
+        except OSError as exc:
+            failures.append(FileOutcome(shown, error=f"{shown}: {_cannot(exc)}"))
     return out, failures
+
+
+BROKEN_LINK = "a broken link (what it points to does not exist)"
+
+
+def _cannot(exc: OSError) -> str:
+    """Why a path could not be looked at, as a short phrase."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"cannot read ({exc.strerror or type(exc).__name__})"
+
+
+def _folder_pages(folder: Path) -> tuple[list[str], list[FileOutcome]]:
+    """The ``*.txt`` files of ``folder`` (sorted), and a failure for each entry that cannot
+    be used: a broken link, or one that cannot be looked at. Sub-folders are left out. A
+    folder that cannot be listed raises OSError."""
+    pages: list[str] = []
+    failures: list[FileOutcome] = []
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".txt"))
+    for name in names:
+        q = folder / name
+        shown = display_name(str(q))
+        try:
+            if q.is_file():
+                pages.append(str(q))
+            elif q.is_symlink() and not q.exists():
+                failures.append(FileOutcome(shown, error=f"{shown}: {BROKEN_LINK}"))
+        except OSError as exc:
+            failures.append(FileOutcome(shown, error=f"{shown}: {_cannot(exc)}"))
+    return pages, failures
 
 
 NOT_A_PAGE = "does not look like a Daily Papers page (no page header, no paper metadata)"
 """Why text that is not a page is refused (the front end adds how to import it anyway)."""
 
 
+def read_stdin() -> bytes:
+    """Standard input as bytes, whatever they are: decoding them is the reader's job (a
+    text read fails, or lets surrogates through, on bytes that are not UTF-8)."""
+    stream = sys.stdin
+    if stream is None:
+        return b""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read())
+    return stream.read().encode("utf-8", "surrogateescape")  # a text stream (tests)
+
+
 def _read_one(path: str, year: int | None, force: bool = False) -> FileOutcome:
     if path == STDIN:
-        text = sys.stdin.read()
         name = "<stdin>"
-        if looks_like_html(text):
-            return FileOutcome(name, error=f"{name}: {SAVED_AS_HTML}")
-        today = date.today()
-        result = parse_page(text, file=name, year=year, fallback_year=today.year, latest=today)
+        try:
+            result = parse_page_bytes(read_stdin(), file=name, year=year, latest=date.today())
+        except PageError as exc:
+            return FileOutcome(name, error=str(exc))
     else:
         name = display_name(path)
         try:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INDEX_FILE",
     "INDEX_MIN_PAPERS",
+    "MISSING_TITLE",
     "SORTS",
     "VIEWS",
     "Change",
@@ -86,6 +87,12 @@ class IndexStatus:
         return self.covered == self.total
 
 
+MISSING_TITLE = "Not in the library"
+"""The title shown for a paper whose triage state is kept but whose metadata the corpus
+lacks (:meth:`Library.missing`)."""
+
+_T = TypeVar("_T")
+
 _SCAN_ROWS = 2000
 """Rows :meth:`Library._row_of` scans before the id index is built."""
 
@@ -119,7 +126,10 @@ def _writes(method: Callable[_P, _R]) -> Callable[_P, _R]:
         lib = cast(Library, args[0])
         with lib.store.transaction() as changed:
             lib._take_states(changed)
-            return method(*args, **kwargs)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                lib._set_aside_again()  # papers the corpus lacks: their states aside again
 
     return run
 
@@ -184,6 +194,8 @@ class Library:
         self._index_rows: dict[Sort, list[int] | None] = {}
         """For each sort, the index number of each row (``len(index)`` if not covered;
         None when the rows are in index order and all covered)."""
+        self._brought_back: set[str] = set()
+        """Papers the corpus lacks whose states a triage action is using (see missing())."""
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -372,7 +384,10 @@ class Library:
         """The paper with id ``pid`` (KeyError if unknown)."""
         p = self._papers.get(pid)
         if p is None:
-            i = self._row_of(pid)
+            try:
+                i = self._row_of(pid)
+            except KeyError:
+                return self._stand_in(pid)
             c = self._cols
             published = c["published"][i]
             # Papers stored before arXiv ids were kept hold their paper pages as links.
@@ -395,16 +410,20 @@ class Library:
 
     def title(self, pid: str) -> str:
         """A paper's title without building the whole :class:`Paper`."""
-        return str(self._cols["title"][self._row_of(pid)])
+        try:
+            return str(self._cols["title"][self._row_of(pid)])
+        except KeyError:
+            return self._stand_in(pid).title
 
     def resolve(self, ref: str) -> str:
         """The full id for an id or a unique id prefix (LibraryError otherwise)."""
         ref = ref.strip().lower()
-        if ref in self._row:
+        if ref in self._row or ref in self._orphans:
             return ref
         if not ref or any(ch not in "0123456789abcdef" for ch in ref):
             raise LibraryError(f"no paper with id '{ref}'")
         hits = [pid for pid in self._ids if pid.startswith(ref)]
+        hits += [pid for pid in self.missing() if pid.startswith(ref)]
         if not hits:
             raise LibraryError(f"no paper with id '{ref}'")
         if len(hits) > 1:
@@ -414,6 +433,44 @@ class Library:
     def short_id(self, pid: str, minimum: int = 7) -> str:
         """A prefix of ``pid`` long enough to be typed (7 characters like git)."""
         return pid[:minimum]
+
+    # -- papers the corpus lacks -----------------------------------------------------------
+    def missing(self) -> list[str]:
+        """Papers whose triage state is kept but which the corpus lacks (it was set aside
+        as damaged, imported again only in part, or the paper was removed and its state
+        restored), by id.
+
+        Their states are set aside (:attr:`_orphans`): out of every view and count, until
+        an import brings the paper back. :meth:`paper`, :meth:`title` and :meth:`state`
+        still answer for them (a stand-in named by id), ``stats`` lists them, and a triage
+        action on one applies to its kept state (unstarring, marking unread and untagging
+        remove it; a paper left with no state is gone for good).
+        """
+        return sorted(self._orphans)
+
+    def _stand_in(self, pid: str) -> Paper:
+        """What is shown for a paper the corpus lacks but whose state is kept (KeyError for
+        an id with no state either)."""
+        if pid not in self._orphans:
+            raise KeyError(pid)
+        return Paper(id=pid, title=f"{MISSING_TITLE} (id {pid})")
+
+    def _bring_back(self, ids: list[str]) -> None:
+        """Put the kept states of ``ids`` the corpus lacks among the decisions for a triage
+        action on them (:func:`_writes` sets them aside again after it)."""
+        back = [pid for pid in ids if pid in self._orphans]
+        if back:
+            with self._lock:
+                for pid in back:
+                    self.decisions.states[pid] = self._orphans.pop(pid)
+                self.decisions.forget_decided()
+            self._brought_back.update(back)
+
+    def _set_aside_again(self) -> None:
+        """After a triage action: the states :meth:`_bring_back` took out, aside again."""
+        if self._brought_back:
+            back, self._brought_back = self._brought_back, set()
+            self._set_orphans_aside(back)
 
     # -- abstracts ----------------------------------------------------------------------
     @property
@@ -481,7 +538,7 @@ class Library:
         """A paper's search text: title and abstract; the title alone until every abstract
         is loaded (a search is then *partial*, see :class:`Selection`)."""
         if not self.abstracts_loaded:
-            return self._title_texts()[pid]
+            return self._title_texts().get(pid, "")  # "": a paper the corpus lacks
         text = self._text.get(pid)
         if text is None:
             from papertui.query import search_text
@@ -652,8 +709,9 @@ class Library:
 
     # -- triage (the bodies are in papertui.decisions) ----------------------------------
     def state(self, pid: str) -> TriageState:
-        """The triage state of a paper (the default state if untouched)."""
-        return self.decisions.state(pid)
+        """The triage state of a paper (the default state if untouched); for a paper the
+        corpus lacks, its kept state (see :meth:`missing`)."""
+        return self.decisions.states.get(pid) or self._orphans.get(pid, _DEFAULT)
 
     def queue(self) -> list[str]:
         """The reading queue: starred papers in queue order."""
@@ -692,8 +750,9 @@ class Library:
     def _check(self, ids: Iterable[str]) -> list[str]:
         out = list(dict.fromkeys(ids))
         for pid in out:
-            if pid not in self._row:
+            if pid not in self._row and pid not in self._orphans:  # see missing()
                 raise LibraryError(f"no paper with id '{pid}'")
+        self._bring_back(out)
         return out
 
     @_writes
@@ -965,7 +1024,7 @@ class Library:
         if not self.abstracts_loaded:
             # Titles only until every abstract is in (the app says so meanwhile): short texts,
             # built once, so that a search typed while they load stays quick at 100k.
-            return list(map(self._title_texts().__getitem__, ids))
+            return list(map(self._title_texts().get, ids, repeat("")))
         found: list[str | None] = list(map(self._text.get, ids))
         if None in found:
             return [

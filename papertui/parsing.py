@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import MAXYEAR, MINYEAR, date, datetime
 from pathlib import Path
@@ -68,8 +69,11 @@ from typing import Literal, NamedTuple
 from papertui.links import extract_links
 from papertui.models import ParsedPaper, Source
 from papertui.paperlink import split_paper_links
+from papertui.safetext import CONTROL as _CONTROL
+from papertui.safetext import clean_text, display_text, undecodable_replaced
 
 __all__ = [
+    "MAX_PROBLEMS",
     "SAVED_AS_HTML",
     "TITLE_MAX_CHARS",
     "Layout",
@@ -81,8 +85,14 @@ __all__ = [
     "display_name",
     "looks_like_html",
     "parse_page",
+    "parse_page_bytes",
     "read_page",
 ]
+
+MAX_PROBLEMS = 200
+"""Problems listed per page; the rest are counted in one last problem. A page of junk
+lines has one problem per line: kept, they cost ~150 bytes of memory per line and one
+warning line each."""
 
 TITLE_MAX_CHARS = 300
 """A line longer than this is never taken for a title (real titles stay well below 300)."""
@@ -146,33 +156,12 @@ class PageError(Exception):
 
 # --------------------------------------------------------------------------- cleaning
 
-# Terminal escape sequences, removed whole so that no "[31m" is left behind:
-#   string sequences (OSC, DCS, SOS, PM, APC) up to their terminator (BEL or ST),
-#   CSI sequences (ESC [ or the 8-bit CSI) up to their final byte,
-#   and two- or three-character ESC sequences.
-# Every part is a run over a character class followed by a fixed character, with classes
-# chosen so that matching stays linear even on hostile input.
-_ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x80-\x9f\n]*(?:\x07|\x1b\\|\x9c)"
-    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|\x1b[ -/]*[0-~]"
-)
-# What is left of control characters after that: C0 (except tab and newline), DEL and C1.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean_text(text: str) -> str:
-    """``text`` without terminal control characters, so it cannot repaint or retitle a
-    terminal: whole ANSI escape sequences first, then every other C0 and C1 control
-    character and DEL. Newline and tab are kept. Text without any is returned as is."""
-    if _CONTROL.search(text) is None:
-        return text
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
-
 
 def display_name(file: str) -> str:
-    """A file name fit for messages: control characters and line breaks removed."""
-    name = clean_text(file).replace("\n", " ").replace("\t", " ")
+    """A file name fit for messages and sources: bytes that are not UTF-8 (which the file
+    system hands over as lone surrogates) shown as U+FFFD, control and invisible formatting
+    characters removed, line breaks made spaces."""
+    name = display_text(undecodable_replaced(file)).replace("\n", " ").replace("\t", " ")
     return name if name.strip() else "<page>"
 
 
@@ -303,6 +292,60 @@ def _looks_like_abstract(s: str) -> bool:
     return s.endswith((".", '."', ".)")) and s.count(" ") >= 7
 
 
+class _Lines:
+    """A page's lines, split from its text a chunk at a time.
+
+    Iterating gives ``(index, line)`` pairs; :meth:`line` reads ahead of the iteration.
+    All of a big page's lines at once would cost a string object per line on top of the
+    text (~60 bytes a line: a page of short junk lines took 20 times its size); a chunk
+    at a time, the lines cost a fixed amount whatever the page's size.
+    """
+
+    CHUNK = 1 << 16
+    """Characters of text split at a time (a chunk ends at the first line end after it)."""
+
+    __slots__ = ("_chunks", "_next", "_split", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._next = 0
+        """Where in the text the next chunk starts (past the end when all are split)."""
+        self._split = 0
+        """Lines split so far (the index of the next chunk's first line)."""
+        self._chunks: list[tuple[int, list[str]]] = []
+        """The chunks split and not yet passed by the iteration: (first index, lines)."""
+
+    def _split_next(self) -> bool:
+        """Split the next chunk (False at the end of the text)."""
+        text, start = self._text, self._next
+        if start > len(text):
+            return False
+        end = text.find("\n", start + self.CHUNK)
+        if end < 0:
+            end = len(text)
+        lines = text[start:end].split("\n")
+        self._chunks.append((self._split, lines))
+        self._split += len(lines)
+        self._next = end + 1
+        return True
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        chunks = self._chunks
+        while chunks or self._split_next():
+            base, lines = chunks[0]
+            yield from enumerate(lines, base)
+            chunks.pop(0)
+
+    def line(self, index: int) -> str | None:
+        """Line ``index`` (at or after the one being iterated), or None past the end."""
+        while True:
+            for base, lines in self._chunks:
+                if base <= index < base + len(lines):
+                    return lines[index - base]
+            if not self._split_next():
+                return None
+
+
 # The parts of a metadata block, as bits of :attr:`_Parser.block_parts`.
 _SEPARATOR = 1
 _AUTHORS = 2
@@ -330,7 +373,7 @@ class _Parser:
     import of 100k papers takes; the rare cases live in their own methods.
     """
 
-    def __init__(self, lines: list[str], file: str) -> None:
+    def __init__(self, lines: _Lines, file: str) -> None:
         self.lines = lines
         self.file = file
         self.entries: list[_Entry] = []
@@ -350,10 +393,15 @@ class _Parser:
         self.saw_text = False
         self.headers_seen = 0
         """Header lines of a Daily Papers page seen (whole or glued to a title)."""
+        self.unlisted = 0
+        """Problems past :data:`MAX_PROBLEMS`, counted but not kept."""
 
     def problem(self, line: int, message: str) -> None:
-        """Record a problem at 1-based ``line``."""
-        self.problems.append(Problem(self.file, line, message))
+        """Record a problem at 1-based ``line`` (only counted past :data:`MAX_PROBLEMS`)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, line, message))
+        else:
+            self.unlisted += 1
 
     # -- the pass
 
@@ -371,7 +419,7 @@ class _Parser:
         authors_line = _AUTHORS_LINE.fullmatch
         alnum = _ALNUM.search
         match_date = _match_date
-        for index, raw in enumerate(self.lines):
+        for index, raw in self.lines:
             if not raw:
                 continue
             s = raw.strip()
@@ -423,7 +471,12 @@ class _Parser:
             # A text line: a title or an abstract.
             self.block_open = False
             if alnum(s) is None:
-                self.problem(index + 1, f"stray line {_snippet(s)} (neither title nor abstract)")
+                if len(self.problems) < MAX_PROBLEMS:
+                    self.problem(
+                        index + 1, f"stray line {_snippet(s)} (neither title nor abstract)"
+                    )
+                else:
+                    self.unlisted += 1  # a page of junk: no message made per line
                 continue
             self.saw_text = True
             entry = self.current
@@ -476,9 +529,10 @@ class _Parser:
     def next_text(self, index: int) -> str | None:
         """The next text line after ``index`` (skipping blank, header and stray lines), or
         None when a metadata line or the end of the page comes first."""
-        lines = self.lines
-        for later in range(index + 1, len(lines)):
-            s = _normal_line(lines[later])
+        line = self.lines.line
+        later = index
+        while (raw := line(later := later + 1)) is not None:
+            s = _normal_line(raw)
             if not s or _ALNUM.search(s) is None:
                 continue
             if len(s) > _METADATA_MAX_CHARS:
@@ -652,7 +706,7 @@ def _parse(
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
-    parser = _Parser(text.split("\n"), file)
+    parser = _Parser(_Lines(text), file)
     parser.run(known_clean)
 
     # The page's year.
@@ -723,6 +777,14 @@ def _parse(
         )
 
     problems = sorted(parser.problems, key=lambda p: p.line)
+    if parser.unlisted:
+        problems.append(
+            Problem(
+                file,
+                0,
+                f"{parser.unlisted} more problems not listed (only the first {MAX_PROBLEMS} are)",
+            )
+        )
     if not papers:
         problems.append(Problem(file, 0, "no papers found"))
     return PageResult(
@@ -822,8 +884,9 @@ def read_page(path: Path, *, year: int | None = None) -> PageResult:
 
     Sources and problems name the file by its name alone; the year of the file's
     modification time is the fallback year. Raises :class:`PageError` (one line naming the
-    file) when the file is missing, unreadable, not a regular file, or binary. Bytes that
-    are not UTF-8 are decoded as cp1252 (or latin-1), with a notice saying so.
+    file) when the file is missing, unreadable, not a regular file, binary or a page saved
+    as HTML. Bytes that are not UTF-8 are decoded as cp1252 (or latin-1), with a notice
+    saying so.
     """
     shown = display_name(str(path))
     try:
@@ -843,24 +906,54 @@ def read_page(path: Path, *, year: int | None = None) -> PageResult:
         raise PageError(shown, "is a folder, not a page") from None
     except OSError as exc:
         raise PageError(shown, f"cannot read ({exc.strerror or type(exc).__name__})") from None
-    decoded = _decode(data)
+    decoded = _decode_page(data, shown)
     del data  # a page can be large; keep one copy of it, not two
-    if decoded is None:
-        raise PageError(shown, "not a text page (binary data)")
-    text, notices, known_clean = decoded
-    if looks_like_html(text):
-        raise PageError(shown, SAVED_AS_HTML)
     today = date.today()
     try:
         saved = min(datetime.fromtimestamp(info.st_mtime).date(), today)
     except (OverflowError, OSError, ValueError):
         saved = today
+    return _parse_decoded(decoded, shown, file=path.name, year=year, latest=saved)
+
+
+def parse_page_bytes(
+    data: bytes, *, file: str, year: int | None = None, latest: date
+) -> PageResult:
+    """Parse a page given as bytes (standard input) saved on ``latest``, decoded and
+    checked as :func:`read_page` does a file's: UTF-8, else cp1252 or latin-1 with a
+    notice; :class:`PageError` for binary data or a page saved as HTML."""
+    shown = display_name(file)
+    decoded = _decode_page(data, shown)
+    del data
+    return _parse_decoded(decoded, shown, file=file, year=year, latest=latest)
+
+
+def _decode_page(data: bytes, shown: str) -> tuple[str, tuple[str, ...], bool]:
+    """:func:`_decode`, raising :class:`PageError` (naming ``shown``) for binary data."""
+    decoded = _decode(data)
+    if decoded is None:
+        raise PageError(shown, "not a text page (binary data)")
+    return decoded
+
+
+def _parse_decoded(
+    decoded: tuple[str, tuple[str, ...], bool],
+    shown: str,
+    *,
+    file: str,
+    year: int | None,
+    latest: date,
+) -> PageResult:
+    """Parse a decoded page saved on ``latest``, with the decoding's notices."""
+    text, notices, known_clean = decoded
+    if looks_like_html(text):
+        raise PageError(shown, SAVED_AS_HTML)
     result = _parse(
         text,
-        file=path.name,
+        file=file,
         year=year,
-        fallback_year=saved.year,
-        latest=saved,
+        fallback_year=latest.year,
+        latest=latest,
         known_clean=known_clean,
     )
     if notices:

@@ -523,6 +523,11 @@ def _lex(text: str) -> list[_Tok]:
     return toks
 
 
+MAX_DEPTH = 32
+"""How deeply parentheses may nest: deeper is refused with a clear error (the parser, and
+what compiles its tree, recurse once per level; 250 levels would exhaust Python's stack)."""
+
+
 class _Parser:
     """Recursive descent over tokens: ``or := and ('OR' and)*``, ``and := unary+``."""
 
@@ -530,6 +535,8 @@ class _Parser:
         """Start at the first token."""
         self._toks = toks
         self._i = 0
+        self._depth = 0
+        """Groups open at the current token."""
 
     def _peek(self) -> _Tok | None:
         """The next token, or ``None`` at the end."""
@@ -595,7 +602,13 @@ class _Parser:
             raise QueryError("unclosed '('", lparen.raw, lparen.pos)
         if tok.kind == "rparen":
             raise QueryError("empty parentheses '()'", "()", lparen.pos)
+        if self._depth >= MAX_DEPTH:
+            raise QueryError(
+                f"parentheses nested more than {MAX_DEPTH} deep", lparen.raw, lparen.pos
+            )
+        self._depth += 1
         inner = self._parse_or()
+        self._depth -= 1
         tok = self._peek()
         if tok is None or tok.kind != "rparen":
             raise QueryError("unclosed '('", lparen.raw, lparen.pos)

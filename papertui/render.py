@@ -2,7 +2,10 @@
 
 Text from pages is data, never markup: everything here is built from :class:`rich.text.Text`
 objects appended with plain strings, so ``[nextline]`` or ``[/]`` in an abstract is shown
-exactly as written and can never be interpreted as style or action markup.
+exactly as written and can never be interpreted as style or action markup. Every string is
+shown through :mod:`papertui.safetext`: stored text (a note typed before that rule, a file
+edited by hand) never sends a terminal escape, and bidirectional or zero-width characters
+never reorder or hide part of a title.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 
 from papertui.models import Paper, TriageState
+from papertui.safetext import display_line, display_text
 
 # papertui.links is imported where a link is drawn: the paper list imports this module for
 # its glyphs, and the app's first paint should not pay for the link parser.
@@ -45,8 +49,8 @@ def meta_line(paper: Paper, short_id: str | None = None) -> Text:
         bits.append(f"id {short_id}")
     text = Text(" · ".join(bits), style="dim")
     if paper.sources:
-        pages = ", ".join(
-            f"{s.file} ({s.page_date})" if s.page_date else s.file for s in paper.sources
+        pages = display_line(
+            ", ".join(f"{s.file} ({s.page_date})" if s.page_date else s.file for s in paper.sources)
         )
         text.append(f"\nfrom {pages}", style="dim")
     return text
@@ -60,9 +64,9 @@ def _link(url: str, label: str) -> Text:
 
     text = Text(f"{label} ", style="bold", no_wrap=True, overflow="ellipsis")
     if is_safe_url(url):
-        text.append(url, style=Style(color="cyan", underline=True, link=url))
+        text.append(display_line(url), style=Style(color="cyan", underline=True, link=url))
     else:
-        text.append(url, style="dim")
+        text.append(display_line(url), style="dim")
     return text
 
 
@@ -91,15 +95,21 @@ def paper_detail(
     paper_url: str | None = None,
     reader: bool = False,
     why: Sequence[str] = (),
+    abstract_limit: int | None = None,
 ) -> RenderableType:
     """The full view of a paper: title, metadata, status, tags, note, why it ranks where it
     does (``why``: words and phrases, in the relevance order), then the abstract (made
     readable, search terms highlighted, URLs linked) and the links (``paper_url`` first).
-    With ``reader`` the links come before the note and the abstract."""
+    With ``reader`` the links come before the note and the abstract.
+
+    With ``abstract_limit``, an abstract longer than that many characters is cut (at a
+    word break) and a line says so: the app's detail pane wraps the whole text on every
+    repaint of the paper, which for a multi-megabyte abstract took seconds to minutes.
+    """
     from papertui.readable import readable_abstract
 
     parts: list[RenderableType] = []
-    title = Text(paper.title, style="bold")
+    title = Text(display_line(paper.title), style="bold")
     parts.append(title)
     parts.append(meta_line(paper, short_id))
     status: list[str] = []
@@ -116,7 +126,7 @@ def paper_detail(
         for i, tag in enumerate(state.tags):
             if i:
                 tags.append(" ")
-            tags.append(f"#{tag}", style="magenta")
+            tags.append(f"#{display_line(tag)}", style="magenta")
         parts.append(tags)
     links = [_link(paper_url, "paper  ")] if paper_url else []
     links += [_link(u, "code   ") for u in paper.code_urls]
@@ -125,19 +135,33 @@ def paper_detail(
         parts.extend(links)
     if state.note:
         parts.append(Text("note", style="bold"))
-        parts.append(Text(state.note))
+        parts.append(Text(display_text(state.note)))
     if why:
         line = Text("why ", style="bold")
         line.append(", ".join(why), style="cyan")
         parts.append(line)
     parts.append(Text(""))
-    shown = readable_abstract(abstract)
+    full = len(abstract)
+    cut = abstract_limit is not None and full > abstract_limit
+    if cut:
+        assert abstract_limit is not None
+        space = abstract.rfind(" ", abstract_limit - 200, abstract_limit)
+        abstract = abstract[: space if space > 0 else abstract_limit]
+    shown = display_text(readable_abstract(abstract))
     body = Text(shown or "(no abstract on the page)", style="" if shown else "dim italic")
     _link_urls(body)
     words = [w for w in highlight if w]
     if words:
         body.highlight_words(words, style="reverse yellow", case_sensitive=False)
     parts.append(body)
+    if cut:
+        parts.append(
+            Text(
+                f"… (the abstract is {full:,} characters: the first {len(abstract):,} are "
+                f"shown here; papertui show {short_id or paper.id} prints it all)",
+                style="dim italic",
+            )
+        )
     if links and not reader:
         parts.append(Text(""))
         parts.extend(links)

@@ -35,7 +35,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +371,16 @@ class ColumnarStorage(_CachedStorage):
                     raise ValueError(name)
             except (ValueError, KeyError, TypeError, StoreError):
                 raise _damaged(self.path, f"table '{name}' is malformed") from None
+            wrong = _wrong_typed(cols)
+            if wrong is not None:
+                key, row, value = wrong
+                shown = json.dumps(value, ensure_ascii=True)
+                shown = shown if len(shown) <= 40 else shown[:39] + "…"
+                raise _damaged(
+                    self.path,
+                    f"table '{name}', column '{key}', row {row + 1} holds {shown}, "
+                    f"not {_COLUMN_TYPES[key][1]}",
+                )
             out[name] = (ids, cols)
         return out
 
@@ -669,6 +679,68 @@ def _replace(
 def _all_str(values: list[Any]) -> bool:
     """Every value is a str (checked at C speed: 100k values in about a millisecond)."""
     return set(map(type, values)) <= {str}
+
+
+def _opt_int(v: Any) -> bool:
+    return v is None or (type(v) is int and -(1 << 62) < v < 1 << 62)
+
+
+def _opt_date(v: Any) -> bool:
+    if v is None:
+        return True
+    if type(v) is not str:
+        return False
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        return False
+    return len(v) == 10
+
+
+def _str_list(v: Any) -> bool:
+    return type(v) is list and _all_str(v)
+
+
+def _source_list(v: Any) -> bool:
+    return type(v) is list and all(
+        type(x) is list
+        and len(x) == 2
+        and type(x[0]) is str
+        and (x[1] is None or type(x[1]) is str)
+        for x in v
+    )
+
+
+def _is_str(v: Any) -> bool:
+    return type(v) is str
+
+
+_COLUMN_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "title": (_is_str, "a string"),
+    "authors_count": (_opt_int, "a whole number or null"),
+    "published": (_opt_date, 'a date ("YYYY-MM-DD") or null'),
+    "upvotes": (_opt_int, "a whole number or null"),
+    "code_urls": (_str_list, "a list of strings"),
+    "project_urls": (_str_list, "a list of strings"),
+    "sources": (_source_list, "a list of [file, page date] pairs"),
+    "added_at": (_is_str, "a string"),
+}
+"""What each corpus column holds, checked when a file is parsed whole (one edited by hand,
+or written without a layout): a value of the wrong type would make sorting, filtering or
+showing a paper fail later, with a traceback, or crash the app at its first paint."""
+
+
+def _wrong_typed(cols: Mapping[str, Sequence[Any]]) -> tuple[str, int, Any] | None:
+    """The first value of a known column that has the wrong type: (column, row, value)."""
+    for key, column in cols.items():
+        known = _COLUMN_TYPES.get(key)
+        if known is None or isinstance(column, _PackedColumn):
+            continue  # unknown columns are not read; packed ones unpack to strings only
+        check = known[0]
+        if not all(map(check, column)):
+            row = next(i for i, v in enumerate(column) if not check(v))
+            return key, row, column[row]
+    return None
 
 
 def _lazy_column(stored: Any) -> Any:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from papertui.safetext import display_line
+
 __all__ = ["normalise_tag", "parse_tag_words"]
 
 
 def normalise_tag(name: str) -> str:
     """A tag as stored: trimmed, lower-case, inner white space turned into ``-``, without
     the leading ``#`` the app shows tags with (typing ``#nlp`` means the tag ``nlp``) and
-    without surrounding double quotes (``"two words"`` is the tag ``two-words``).
+    without surrounding double quotes (``"two words"`` is the tag ``two-words``), and
+    without control, bidirectional or zero-width characters (:mod:`papertui.safetext`).
 
     >>> normalise_tag('  Two  Words ') == normalise_tag('"two words"') == 'two-words'
     True
     """
-    name = name.strip().lstrip("#").strip()
+    name = display_line(name).lstrip("#").strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
         name = name[1:-1]
     return "-".join(name.lower().split())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from papertui.fsutil import atomic_write
+from papertui.fsutil import write_output
 from papertui.library import Library
 from papertui.models import Paper, TriageState
 from papertui.paperlink import PaperLinkSite
@@ -25,6 +25,7 @@ __all__ = [
     "describe_error",
     "export_folder",
     "export_name",
+    "helper_command",
     "queue_markdown",
     "run_import",
     "split_paths",
@@ -127,10 +128,21 @@ def queue_markdown(
 
 
 def write_markdown(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (its folder must exist)."""
+    """Write ``text`` to ``path`` (atomically for a regular file; its folder must exist)."""
     if not path.parent.is_dir():
         raise FileNotFoundError(2, "no such folder", str(path.parent))
-    atomic_write(path, text.encode("utf-8"))
+    write_output(path, text.encode("utf-8"))
+
+
+def helper_command() -> list[str]:
+    """How to start papertui as a helper process: this interpreter, ``-P`` so that the
+    current directory is never put on ``sys.path`` (a ``papertui.py`` or ``papertui/``
+    where the app was started would run instead), then ``-m papertui``.
+
+    ``-P``, not ``-I``: it keeps the environment (``PYTHONPATH``) and the user's
+    site-packages, so a ``--user`` or editable install still finds papertui.
+    """
+    return [sys.executable, "-P", "-m", "papertui"]
 
 
 def build_search_index(
@@ -145,7 +157,7 @@ def build_search_index(
     when ``cancelled`` is set (the app quits; nothing half-built is kept: the index file
     is written atomically at the end).
     """
-    command = [sys.executable, "-m", "papertui", "--data-dir", str(root), "index", "--background"]
+    command = [*helper_command(), "--data-dir", str(root), "index", "--background"]
     with subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,

@@ -67,3 +67,27 @@ def test_quick_benchmark_produces_every_figure(
         assert metric.label in table
     assert "| Measure | 300 papers | Floor |" in table
     assert "Targets at 300 papers:" in table
+
+
+@pytest.mark.slow
+def test_hostile_probe_quick_run_gives_every_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m bench.hostile_probe --quick`` (issue 15's merge, junk and render figures)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.hostile_probe", "--quick"],  # the checkout's bench
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(proc.stdout)
+    assert set(figures) == {"merge", "junk", "render"}
+    assert set(figures["merge"]) == {
+        "repeat_2000",
+        "repeat_5000",
+        "reimport_links_2000",
+        "reimport_links_5000",
+    }
+    assert all(v["peak_bytes_per_byte"] > 0 for v in figures["junk"].values())
+    assert {"app_200000", "whole_200000"} <= set(figures["render"])

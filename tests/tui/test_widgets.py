@@ -141,7 +141,8 @@ def test_filled_columns_looks_at_most_rows() -> None:
 
 
 def test_clean_cell_removes_control_characters() -> None:
-    assert clean_cell("a\x1b[31mb\nc\td") == "a[31mb c d"
+    assert clean_cell("a\x1b[31mb\nc\td") == "ab c d"  # the whole escape sequence goes
+    assert clean_cell("txt\u202eexe\u200b.") == "txtexe."  # bidi and zero-width too
 
 
 async def test_static_rows_and_empty_list_message() -> None:

@@ -22,8 +22,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from papertui.paperlink import Link
+from papertui.safetext import display_line
 from papertui.tui.bindings import DIALOG_BINDINGS, PICKER_BINDINGS
-from papertui.tui.text import clean_line
 
 __all__ = ["LinkChoice", "LinkPicker"]
 
@@ -41,7 +41,7 @@ class LinkChoice:
 
 def _shorten(url: str, room: int) -> str:
     """``url`` on one line of at most ``room`` characters."""
-    url = clean_line(url)
+    url = display_line(url)
     return url if len(url) <= room else url[: room - 1] + "…"
 
 
@@ -64,7 +64,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     def compose(self) -> ComposeResult:
         """Title, the numbered links and a hint."""
         with Vertical(classes="dialog link-dialog"):
-            yield Static(Content(f"Links · {clean_line(self._title)}"), classes="dialog-title")
+            yield Static(Content(f"Links · {display_line(self._title)}"), classes="dialog-title")
             if self._message:
                 yield Static(Content(self._message), classes="dialog-hint -warning")
             # One line per link: a URL too long for the dialog ends in an ellipsis (opening

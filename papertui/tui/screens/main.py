@@ -295,7 +295,7 @@ class MainScreen(Screen[None]):
         self.set_interval(self.LIVE_POLL_SECONDS, self._poll_library)
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
-        if len(self.library) == 0:
+        if len(self.library) == 0 and not self.library.missing():  # kept state: not empty
             from papertui.tui.screens.welcome import WelcomeScreen
 
             self.app.push_screen(
@@ -467,7 +467,7 @@ class MainScreen(Screen[None]):
     def _update_detail(self) -> None:
         """Show the highlighted paper in the detail pane."""
         pid = self.highlighted
-        if pid is None or pid not in self.library:
+        if pid is None or (pid not in self.library and pid not in self.library.missing()):
             self.detail = None
             return
         lib = self.library

@@ -19,8 +19,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from papertui.safetext import display_line
 from papertui.tui.bindings import NOTE_BINDINGS
-from papertui.tui.text import clean_line
 
 __all__ = ["HINT", "UNSAVED_HINT", "NoteEditor"]
 
@@ -51,7 +51,7 @@ class NoteEditor(ModalScreen[str | None]):
         """Title, the text area and a hint."""
         with Vertical(classes="dialog note-dialog"):
             heading = Text("Note · ", style="bold")
-            heading.append(clean_line(self._title))
+            heading.append(display_line(self._title))
             yield Static(heading, classes="dialog-title")
             yield TextArea(self._note, soft_wrap=True, id="note-text", tab_behavior="focus")
             yield Static(Content(HINT), classes="dialog-hint", id="note-hint")

@@ -16,11 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from papertui.safetext import display_line
 from papertui.tags import parse_tag_words
 from papertui.tui.bindings import DIALOG_BINDINGS
 from papertui.tui.jobs import split_paths
 from papertui.tui.suggesters import PathSuggester, TagSuggester
-from papertui.tui.text import clean_line
 
 __all__ = [
     "ImportAnywayPrompt",
@@ -68,11 +68,11 @@ class TagPrompt(ModalScreen[TagEdit | None]):
         """Title, current tags, the input and a hint."""
         with Vertical(classes="dialog"):
             title = Text("Tags · ", style="bold")
-            title.append(clean_line(self._subject))
+            title.append(display_line(self._subject))
             yield Static(title, classes="dialog-title")
             if self._current:
                 now = Text("now: ", style="dim")
-                now.append(" ".join(f"#{clean_line(t)}" for t in self._current))
+                now.append(" ".join(f"#{display_line(t)}" for t in self._current))
                 yield Static(now)
             yield Input(
                 placeholder="name adds, -name removes (several at once)",
@@ -152,7 +152,7 @@ class ImportAnywayPrompt(ModalScreen[bool]):
             yield Static(
                 Content(
                     f"{'This file has' if one else 'These files have'} no page header and "
-                    "no paper metadata:\n  " + "\n  ".join(clean_line(n) for n in names)
+                    "no paper metadata:\n  " + "\n  ".join(display_line(n) for n in names)
                 )
             )
             yield Static(

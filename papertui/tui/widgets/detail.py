@@ -7,7 +7,6 @@ list therefore never triggers a screen layout, which keeps fast scrolling fast.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -20,12 +19,17 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from papertui.render import paper_detail
+from papertui.safetext import display_line
 from papertui.tui.bindings import DETAIL_BINDINGS
 from papertui.tui.models import DetailModel
-from papertui.tui.text import clean_block, clean_line
 from papertui.tui.widgets.lines import LinesView
 
-__all__ = ["DetailPane"]
+__all__ = ["ABSTRACT_LIMIT", "DetailPane"]
+
+ABSTRACT_LIMIT = 20_000
+"""Characters of an abstract the pane shows (real ones have 1-3 thousand): the pane wraps
+its whole text whenever the paper or the width changes, and a multi-megabyte abstract froze
+the app for seconds to minutes. A longer one is cut, with a line saying so."""
 
 
 class DetailPane(LinesView, can_focus=True):
@@ -71,16 +75,16 @@ class DetailPane(LinesView, can_focus=True):
         model = self.model
         if model is None:
             return Text(self.empty_text, style="italic dim")
-        paper, state = model.paper, model.state
-        return paper_detail(
-            replace(paper, title=clean_line(paper.title)),
-            replace(state, note=clean_block(state.note), tags=tuple(map(clean_line, state.tags))),
-            clean_block(model.abstract),
+        return paper_detail(  # which shows every string through papertui.safetext
+            model.paper,
+            model.state,
+            model.abstract,
             highlight=model.highlight,
             short_id=model.short_id,
             paper_url=model.paper_url or None,
             reader=self.reader,
-            why=tuple(map(clean_line, model.why)),
+            why=tuple(map(display_line, model.why)),
+            abstract_limit=ABSTRACT_LIMIT,
         )
 
     def _render_lines(self) -> None:

@@ -23,9 +23,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from papertui.render import CODE, state_glyphs
+from papertui.safetext import display_line as clean_cell
 from papertui.tui.bindings import LIST_BINDINGS
 from papertui.tui.models import EMPTY_ROWS, PaperRow, RowSource
-from papertui.tui.text import clean_line as clean_cell
 from papertui.tui.widgets.lines import LinesView
 
 __all__ = ["Columns", "Filled", "PaperList", "clean_cell", "filled_columns", "layout_columns"]

@@ -15,9 +15,9 @@ from textual.strip import Strip
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from papertui.safetext import display_line
 from papertui.tui.bindings import LIST_BINDINGS
 from papertui.tui.models import VIEW_LABELS, SidebarModel
-from papertui.tui.text import clean_line
 
 __all__ = ["Sidebar"]
 
@@ -97,7 +97,7 @@ class Sidebar(OptionList):
             for name, count in model.tags:
                 view = f"tag:{name}"
                 text = Text("#", style="dim")
-                text.append(clean_line(name))
+                text.append(display_line(name))
                 options.append(Option(_entry(text, count, view == model.current, width), id=view))
         keep = self.highlighted
         self.set_options(options)
