@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,9 @@ class FolderLock:
         self._fd: int | None = None
         self._depth = 0
         self._exclusive = False
+        self._mutex = threading.RLock()
+        """Threads of this process take turns first (``flock`` only tells processes apart:
+        a worker thread's write and a keypress's must not both think they hold it)."""
 
     @property
     def held(self) -> bool:
@@ -56,23 +60,28 @@ class FolderLock:
     def hold(self, *, shared: bool = False) -> Iterator[None]:
         """Hold the lock inside the block (exclusive unless ``shared``; nested holds of an
         exclusive lock are free, a shared one cannot be upgraded in place)."""
-        if self._depth:
-            if not shared and not self._exclusive:
-                raise RuntimeError("cannot upgrade a shared folder lock")
-            self._depth += 1
+        if not self._mutex.acquire(timeout=self.wait):
+            raise LockTimeout(f"{self.folder} stayed locked by this papertui for {self.wait:.0f} s")
+        try:
+            if self._depth:
+                if not shared and not self._exclusive:
+                    raise RuntimeError("cannot upgrade a shared folder lock")
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._acquire(shared)
+            self._depth = 1
+            self._exclusive = not shared
             try:
                 yield
             finally:
-                self._depth -= 1
-            return
-        self._acquire(shared)
-        self._depth = 1
-        self._exclusive = not shared
-        try:
-            yield
+                self._depth = 0
+                self._release()
         finally:
-            self._depth = 0
-            self._release()
+            self._mutex.release()
 
     def _acquire(self, shared: bool) -> None:
         import fcntl

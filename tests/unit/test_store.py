@@ -226,3 +226,28 @@ def test_a_burst_of_commands_cannot_rotate_older_backups_away(tmp_path: Path) ->
     assert len(names) == 5
     assert names[0].endswith("-10.json") and names[1].endswith("-1.json")
     assert all(any(stamp in name for name in names) for stamp in old_days)
+
+
+def test_threads_of_one_process_take_turns_on_the_lock(tmp_path: Path) -> None:
+    """flock tells processes apart, not threads: a worker thread's write and the event
+    loop's must not both think they hold the lock."""
+    import threading
+    import time
+
+    store = Store(tmp_path)
+    inside: list[str] = []
+    overlap: list[bool] = []
+
+    def hold(name: str) -> None:
+        with store.state_lock.hold():
+            inside.append(name)
+            overlap.append(len(inside) > 1)
+            time.sleep(0.05)
+            inside.remove(name)
+
+    threads = [threading.Thread(target=hold, args=(str(n),)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlap == [False] * 4
