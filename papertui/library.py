@@ -13,23 +13,24 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from itertools import compress, filterfalse, islice, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
+from papertui.corpus import SORTS, Corpus, Sort
 from papertui.decisions import DEFAULT_STATE, Decisions, normalise_tag
 from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack
-from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import, seen_date
-from papertui.models import Paper, ParsedPaper, Source, TriageState
-from papertui.paperlink import split_paper_links
+from papertui.merge import ImportReport, MergedPaper, merge_entries, plan_import
+from papertui.models import Paper, ParsedPaper, TriageState
 from papertui.relevance import Relevance
-from papertui.store import SHARDS, Store, shard_of
+from papertui.store import Store, shard_of
+from papertui.texts import Texts
+from papertui.wordsearch import INDEX_FILE, INDEX_MIN_PAPERS, IndexStatus, WordSearch
 
 if TYPE_CHECKING:
     from papertui.query import Query
@@ -50,51 +51,19 @@ __all__ = [
     "Library",
     "LibraryError",
     "Selection",
+    "Sort",
     "UndoStack",
     "normalise_tag",
 ]
-
-Sort = Literal["date", "upvotes", "title", "added", "relevance"]
-SORTS: tuple[Sort, ...] = ("date", "upvotes", "title", "added", "relevance")
-"""Sort orders of the paper list (newest / most upvoted / A-Z / most recently added first /
-most like the papers the user kept, :mod:`papertui.relevance`)."""
 
 VIEWS = ("inbox", "queue", "read", "all", "new", "dismissed")
 """The built-in views. ``tag:NAME`` selects a tag's papers. ``new`` holds the papers the
 latest import added (the last import that added any)."""
 
-INDEX_FILE = "search.index"
-"""The word index cache (:mod:`papertui.wordindex`), in the library folder."""
-
-INDEX_MIN_PAPERS = 5000
-"""Below this many papers a search scans every text in a few milliseconds: the app does not
-build a word index (``papertui index`` still does when asked)."""
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    """How well the word index in use covers the library."""
-
-    covered: int
-    """Papers whose text the index was built from."""
-    total: int
-    """Papers in the library."""
-    problem: str | None = None
-    """Why the index file could not be used (missing, damaged...), if it could not."""
-
-    @property
-    def complete(self) -> bool:
-        return self.covered == self.total
-
 
 MISSING_TITLE = "Not in the library"
 """The title shown for a paper whose triage state is kept but whose metadata the corpus
 lacks (:meth:`Library.missing`)."""
-
-_T = TypeVar("_T")
-
-_SCAN_ROWS = 2000
-"""Rows :meth:`Library._row_of` scans before the id index is built."""
 
 
 @dataclass(frozen=True)
@@ -152,50 +121,44 @@ class Library:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._lock = threading.RLock()
-        ids, cols = store.load_paper_columns()
         self.warnings: list[str] = store.warnings
         """What opening found and recovered from (damaged journal lines), for the user."""
-        self._ids: list[str] = ids
-        self._row_map: dict[str, int] | None = None
-        """Paper id -> row in the columns; see :attr:`_row`."""
-        self._cols: dict[str, Sequence[Any]] = cols
-        self._papers: dict[str, Paper] = {}
+        self.corpus = Corpus(*store.load_paper_columns())
+        """The papers' metadata, with the lock and import counter every part shares."""
+        self._lock = self.corpus.lock
         self.decisions = Decisions(store, self._lock, on_change=self._states_changed)
         """The triage state, its changes and this process's undo history."""
         self.undo = self.decisions.undo
         self._orphans: dict[str, TriageState] = {}
         """States of papers not in the corpus (removed, then restored from a backup): kept
         on disk, out of every view, until an import brings the paper back."""
-        self._set_orphans_aside(None)
         self._new_ids: set[str] | None = None
         """Cache of :meth:`new_ids`."""
-        self.relevance = Relevance(store.root, lambda: self._ids, self._texts_of)
+        self.texts = Texts(self.corpus, store, on_loaded=self._texts_changed)
+        """Abstracts and search texts."""
+        self.words = WordSearch(
+            self.corpus,
+            self.texts,
+            store.root,
+            sorted_ids=self.sorted_ids,
+            haystacks=self._haystacks,
+            on_attached=self._search_stale,
+            on_built=lambda ids, texts: self.relevance.save(ids, texts),
+        )
+        """The word index in use."""
+        self.relevance = Relevance(store.root, lambda: self.corpus.ids, self._texts_of)
         """The relevance order's features and profile (:mod:`papertui.relevance`)."""
         self.defer_relevance = False
         """When set (the app), a triage action leaves the relevance order as it was until
         :meth:`refresh_relevance` (run in a worker) makes the new one."""
         self._relevance_stale = False
-        self._title_only: dict[str, str] | None = None
-        """Cache of :meth:`_title_texts`."""
-        self._generation = 0
-        """Counts the imports applied (work done outside the lock checks it did not miss
-        one)."""
-        self._abstracts: dict[str, str] = {}
-        self._loaded_shards: set[int] = set()
-        self._text: dict[str, str] = {}
         self._sorted: dict[Sort, list[str]] = {}
         self._hay_cache: dict[Sort, list[str]] = {}
         self._last: _Search | None = None
         """The previous search, which the next keystroke usually refines."""
-        self._index: WordIndex | None = None
-        self._index_of: dict[str, int] = {}
-        """Paper id -> number in the word index, for the papers the index covers."""
-        self._index_rows: dict[Sort, list[int] | None] = {}
-        """For each sort, the index number of each row (``len(index)`` if not covered;
-        None when the rows are in index order and all covered)."""
         self._brought_back: set[str] = set()
         """Papers the corpus lacks whose states a triage action is using (see missing())."""
+        self._set_orphans_aside(None)
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -249,14 +212,14 @@ class Library:
                 if not states:
                     return
                 # A C-level pass over the ids (no id index: opening does without it).
-                present = set(filter(states.__contains__, self._ids))
+                present = set(filter(states.__contains__, self.corpus.ids))
                 if len(present) == len(states):
                     return
                 strays = [p for p in states if p not in present]
             else:
                 for pid in changed:
                     self._orphans.pop(pid, None)
-                strays = [p for p in changed if p in states and p not in self._row]
+                strays = [p for p in changed if p in states and p not in self.corpus.row]
             for pid in strays:
                 self._orphans[pid] = states.pop(pid)
             if strays:
@@ -277,19 +240,7 @@ class Library:
         """Take in the corpus as another process left it (an import, a removal); returns
         the ids of the papers that are new, changed or gone. Safe in a worker thread: the
         file is read and compared without the lock."""
-        ids, cols = self.store.load_paper_columns(fresh=True)
-        with self._lock:
-            old_ids, old_cols, old_row = list(self._ids), dict(self._cols), dict(self._row)
-        keys = list(cols)
-        new_cols = {k: list(cols[k]) for k in keys}
-        docs: dict[str, dict[str, Any]] = {}
-        for i, pid in enumerate(ids):
-            j = old_row.get(pid)
-            if j is None or any(
-                k not in old_cols or old_cols[k][j] != new_cols[k][i] for k in keys
-            ):
-                docs[pid] = {k: new_cols[k][i] for k in keys}
-        gone = set(old_ids).difference(ids)
+        docs, gone = self.corpus.changes(*self.store.load_paper_columns(fresh=True))
         abstracts: dict[str, str] = {}
         for shard in sorted({shard_of(pid) for pid in docs}):
             texts = self.store.load_abstract_shard(shard)
@@ -302,18 +253,13 @@ class Library:
         return set(docs) | gone
 
     def _forget(self, ids: set[str]) -> None:
-        """Drop papers another process removed from the corpus (under the lock)."""
-        keep = [i for i, pid in enumerate(self._ids) if pid not in ids]
-        cols = {k: list(col) for k, col in self._cols.items()}
-        self._cols = {k: [col[i] for i in keep] for k, col in cols.items()}
-        self._ids = [self._ids[i] for i in keep]
-        self._row_map = None
+        """Drop papers removed from the corpus, from every part (under the lock); a state
+        their removal left behind is set aside."""
+        self.corpus.forget(ids)
+        self.texts.forget(ids)
+        self.words.forget(list(ids))
         for pid in ids:
-            self._papers.pop(pid, None)
-            self._abstracts.pop(pid, None)
-            self._text.pop(pid, None)
-            self._index_of.pop(pid, None)
-            orphan = self.decisions.states.pop(pid, None)  # a state its removal left behind
+            orphan = self.decisions.states.pop(pid, None)
             if orphan is not None:
                 self._orphans[pid] = orphan
                 self.decisions.forget_decided()
@@ -326,12 +272,18 @@ class Library:
         self._last = None
         self._states_moved()
 
+    def _texts_changed(self) -> None:
+        """Search texts came in: the search texts cached per sort are stale."""
+        self._hay_cache.clear()
+
+    def _search_stale(self) -> None:
+        """The word index changed: the last search's results are stale."""
+        self._last = None
+
     def _corpus_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
         self._new_ids = None
-        self._title_only = None
-        self._generation += 1
-        self._index_rows.clear()
+        self.words.index_rows.clear()
         self._sorted.clear()
         self._hay_cache.clear()
         self._last = None
@@ -346,93 +298,84 @@ class Library:
         """Release the library's open files."""
         self.store.close()
 
-    @property
-    def _row(self) -> dict[str, int]:
-        """Paper id -> row in the columns, built on first use: at 100k papers it costs
-        ~15 ms, which the first paint does without (:meth:`_row_of`)."""
-        row = self._row_map
-        if row is None:
-            ids = self._ids
-            self._row_map = row = dict(zip(ids, range(len(ids)), strict=True))
-        return row
-
-    def _row_of(self, pid: str) -> int:
-        """The row of ``pid`` (KeyError if unknown). Before the id index exists, a paper
-        among the first rows (those the first screen shows) is found by a short C-level
-        scan instead of building the index."""
-        row = self._row_map
-        if row is None:
-            try:
-                return self._ids.index(pid, 0, _SCAN_ROWS)
-            except ValueError:
-                row = self._row
-        return row[pid]
-
-    # -- papers -------------------------------------------------------------------------
+    # -- papers (papertui.corpus) --------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self.corpus)
 
     def __contains__(self, pid: object) -> bool:
-        return pid in self._row
+        return pid in self.corpus
 
     @property
     def ids(self) -> Sequence[str]:
         """Every paper id, in storage order."""
-        return self._ids
+        return self.corpus.ids
 
     def paper(self, pid: str) -> Paper:
-        """The paper with id ``pid`` (KeyError if unknown)."""
-        p = self._papers.get(pid)
-        if p is None:
-            try:
-                i = self._row_of(pid)
-            except KeyError:
-                return self._stand_in(pid)
-            c = self._cols
-            published = c["published"][i]
-            # Papers stored before arXiv ids were kept hold their paper pages as links.
-            arxiv_id, code, project = split_paper_links(c["code_urls"][i], c["project_urls"][i])
-            ids = c.get("arxiv_id")
-            p = Paper(
-                id=pid,
-                title=c["title"][i],
-                authors_count=c["authors_count"][i],
-                published=date.fromisoformat(published) if published else None,
-                upvotes=c["upvotes"][i],
-                code_urls=code,
-                project_urls=project,
-                sources=tuple(Source(f, d) for f, d in c["sources"][i]),
-                added_at=c["added_at"][i],
-                arxiv_id=(ids[i] if ids is not None else None) or arxiv_id,
-            )
-            self._papers[pid] = p
-        return p
+        """The paper with id ``pid`` (a stand-in for one the corpus lacks whose state is
+        kept; KeyError if unknown)."""
+        try:
+            return self.corpus.paper(pid)
+        except KeyError:
+            return self._stand_in(pid)
 
     def title(self, pid: str) -> str:
         """A paper's title without building the whole :class:`Paper`."""
         try:
-            return str(self._cols["title"][self._row_of(pid)])
+            return self.corpus.title(pid)
         except KeyError:
             return self._stand_in(pid).title
 
+    def short_id(self, pid: str, minimum: int = 7) -> str:
+        """A prefix of ``pid`` long enough to be typed (7 characters like git)."""
+        return self.corpus.short_id(pid, minimum)
+
+    # -- abstracts (papertui.texts) -----------------------------------------------------
+    @property
+    def abstracts_loaded(self) -> bool:
+        """Whether every abstract is in memory (full-text search needs them)."""
+        return self.texts.loaded
+
+    def load_abstracts(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Read every abstract shard (safe to run in a worker thread)."""
+        self.texts.load_all(progress)
+
+    def abstract(self, pid: str) -> str:
+        """A paper's abstract (reads its shard if needed)."""
+        return self.texts.abstract(pid)
+
+    # -- word index (papertui.wordsearch) -----------------------------------------------
+    @property
+    def index_path(self) -> Path:
+        """The word index cache file."""
+        return self.words.path
+
+    def build_search_index(self, progress: Callable[[int, int], None] | None = None) -> WordIndex:
+        """Build the word index of every paper and save it (:data:`INDEX_FILE`)."""
+        return self.words.build(progress)
+
+    def attach_search_index(self) -> IndexStatus:
+        """Use the word index file for searches (see :meth:`WordSearch.attach`)."""
+        return self.words.attach()
+
+    def search_index_status(self) -> IndexStatus:
+        """How well the index in use covers the library (0 covered if none is in use)."""
+        return self.words.status()
+
+    # -- papers -------------------------------------------------------------------------
     def resolve(self, ref: str) -> str:
         """The full id for an id or a unique id prefix (LibraryError otherwise)."""
         ref = ref.strip().lower()
-        if ref in self._row or ref in self._orphans:
+        if ref in self.corpus.row or ref in self._orphans:
             return ref
         if not ref or any(ch not in "0123456789abcdef" for ch in ref):
             raise LibraryError(f"no paper with id '{ref}'")
-        hits = [pid for pid in self._ids if pid.startswith(ref)]
+        hits = [pid for pid in self.corpus.ids if pid.startswith(ref)]
         hits += [pid for pid in self.missing() if pid.startswith(ref)]
         if not hits:
             raise LibraryError(f"no paper with id '{ref}'")
         if len(hits) > 1:
             raise LibraryError(f"id prefix '{ref}' is ambiguous ({len(hits)} papers); type more")
         return hits[0]
-
-    def short_id(self, pid: str, minimum: int = 7) -> str:
-        """A prefix of ``pid`` long enough to be typed (7 characters like git)."""
-        return pid[:minimum]
 
     # -- papers the corpus lacks -----------------------------------------------------------
     def missing(self) -> list[str]:
@@ -473,240 +416,7 @@ class Library:
             self._set_orphans_aside(back)
 
     # -- abstracts ----------------------------------------------------------------------
-    @property
-    def abstracts_loaded(self) -> bool:
-        """Whether every abstract is in memory (full-text search needs them)."""
-        return len(self._loaded_shards) == SHARDS
-
-    def _read_shard(self, shard: int) -> None:
-        """Take in one abstract shard and its papers' search texts.
-
-        The file is read and the texts made without the lock: a search typed meanwhile (on
-        the event loop) waits for the lock only while they are stored. If an import changed
-        the library in between, the shard is read again and its texts made under the lock
-        (rare), so nothing older than the import is put back.
-        """
-        if shard in self._loaded_shards:
-            return
-        generation = self._generation
-        abstracts = self.store.load_abstract_shard(shard)
-        texts = self._search_texts(abstracts)
-        with self._lock:
-            if shard in self._loaded_shards:
-                return
-            if generation != self._generation:
-                abstracts = self.store.load_abstract_shard(shard)
-                texts = self._search_texts(abstracts)
-            self._abstracts.update(abstracts)
-            self._text.update(texts)
-            self._loaded_shards.add(shard)
-            if self.abstracts_loaded:
-                self._title_only = None  # every paper has its full text now
-            self._hay_cache.clear()
-
-    def _search_texts(self, abstracts: dict[str, str]) -> dict[str, str]:
-        """The search texts of the papers of some abstracts (titles read under the lock)."""
-        from papertui.query import search_text
-
-        with self._lock:
-            titles, row = self._cols.get("title", []), self._row
-            titled = [
-                (pid, titles[i], text)
-                for pid, text in abstracts.items()
-                if (i := row.get(pid)) is not None
-            ]
-        return {pid: search_text(title, text) for pid, title, text in titled}
-
-    def load_abstracts(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Read every abstract shard (safe to run in a worker thread)."""
-        if not self.abstracts_loaded:
-            self._title_texts()  # ready for searches typed before the last shard is in
-        for shard in range(SHARDS):
-            self._read_shard(shard)
-            if progress is not None:
-                progress(shard + 1, SHARDS)
-
-    def abstract(self, pid: str) -> str:
-        """A paper's abstract (reads its shard if needed)."""
-        text = self._abstracts.get(pid)
-        if text is None:
-            self._read_shard(shard_of(pid))
-            text = self._abstracts.get(pid, "")
-        return text
-
-    def _haystack(self, pid: str) -> str:
-        """A paper's search text: title and abstract; the title alone until every abstract
-        is loaded (a search is then *partial*, see :class:`Selection`)."""
-        if not self.abstracts_loaded:
-            return self._title_texts().get(pid, "")  # "": a paper the corpus lacks
-        text = self._text.get(pid)
-        if text is None:
-            from papertui.query import search_text
-
-            text = self._text[pid] = search_text(self.title(pid), self._abstracts.get(pid, ""))
-        return text
-
-    def _title_texts(self) -> dict[str, str]:
-        """Every paper's search text without its abstract (what a search reads of a paper
-        whose abstract is not loaded yet), built once: searches typed while the abstracts
-        load must not rebuild 100k of them at every keystroke."""
-        texts = self._title_only
-        while texts is None or len(texts) != len(self._ids):
-            from papertui.query import search_text
-
-            with self._lock:
-                generation = self._generation
-                ids, titles = list(self._ids), list(self._cols.get("title", []))
-            texts = dict(zip(ids, map(search_text, titles, repeat("")), strict=True))
-            with self._lock:
-                if generation == self._generation:  # else an import came: again
-                    self._title_only = texts
-                    break
-        return texts
-
     # -- word index -----------------------------------------------------------------------
-    @property
-    def index_path(self) -> Path:
-        """The word index cache file."""
-        return self.store.root / INDEX_FILE
-
-    def build_search_index(self, progress: Callable[[int, int], None] | None = None) -> WordIndex:
-        """Build the word index of every paper and save it (:data:`INDEX_FILE`).
-
-        Reads every abstract. The index is a cache derived from the library, so this runs
-        on a read-only library too (the app runs it in a separate process, ``papertui
-        index``, while it holds the library).
-        """
-        from papertui import wordindex
-
-        if progress is not None:
-            progress(0, len(self._ids))
-        self.load_abstracts()
-        with self._lock:
-            ids = list(self._ids)
-            texts = list(map(self._haystack, ids))
-        index = wordindex.build(ids, texts, progress)
-        index.save(self.index_path)
-        self.relevance.save(ids, texts)  # the ranking features, from the same texts
-        return index
-
-    def attach_search_index(self) -> IndexStatus:
-        """Use the word index file for searches, for the papers whose text it was built from.
-
-        Call once every abstract is loaded (it compares each paper's search text with the
-        one indexed). A missing or damaged file is not an error: searches then scan.
-        """
-        from papertui import wordindex
-
-        total = len(self._ids)
-        try:
-            index = wordindex.WordIndex.load(self.index_path)
-        except FileNotFoundError:
-            return IndexStatus(0, total, "no index yet")
-        except (OSError, wordindex.IndexDamaged) as exc:
-            return IndexStatus(0, total, f"unusable index ({exc})")
-        if not self.abstracts_loaded:
-            self.load_abstracts()
-        with self._lock:
-            row = self._row
-            known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
-            texts = list(map(self._haystack, (pid for _, pid in known)))
-        # The checksums (150 MB of text at 100k: 0.3 s) without the lock, so that a search
-        # typed meanwhile does not wait; a text an import replaced since is left out below.
-        sigs, now = index.sigs, list(map(wordindex.signature, texts))
-        with self._lock:
-            current = self._text.get
-            covered = {
-                pid: j
-                for (j, pid), text, sig in zip(known, texts, now, strict=True)
-                if sigs[j] == sig and current(pid) is text
-            }
-            self._index, self._index_of = index, covered
-            self._index_rows.clear()
-            self._last = None
-        return IndexStatus(len(covered), total)
-
-    def search_index_status(self) -> IndexStatus:
-        """How well the index in use covers the library (0 covered if none is in use)."""
-        with self._lock:
-            return IndexStatus(len(self._index_of), len(self._ids))
-
-    def _index_numbers(self, sort: Sort) -> list[int] | None:
-        """The word index number of each row of ``sorted_ids(sort)`` (cached)."""
-        if sort in self._index_rows:
-            return self._index_rows[sort]
-        assert self._index is not None
-        ids = self.sorted_ids(sort)
-        numbers: list[int] | None = list(map(self._index_of.get, ids, repeat(len(self._index))))
-        if len(self._index) == len(self._index_of) == len(ids) and numbers == list(range(len(ids))):
-            numbers = None  # the index covers every row, in this order: masks need no reordering
-        self._index_rows[sort] = numbers
-        return numbers
-
-    def _select_indexed(
-        self, sort: Sort, required: Sequence[str], excluded: Sequence[str]
-    ) -> list[str] | None:
-        """The ids, in ``sort`` order, whose text contains every ``required`` needle and no
-        ``excluded`` one, answered by the word index; None if it cannot answer (a needle
-        without any letter or digit, e.g. ``-``).
-
-        Only texts the index cannot vouch for are read: those of papers it does not cover,
-        and, for a needle that is not a single word (``"diffusion model"``, ``3d-gan``), those
-        of the candidates the index gives for it.
-        """
-        index = self._index
-        assert index is not None
-        bits, check = index.everything, 0
-        for needle in required:
-            found = index.find(needle)
-            if found is None:
-                return None
-            bits &= found.bits
-            if not found.exact:
-                check = bits  # candidates only: read them
-        drop = 0
-        for needle in excluded:
-            found = index.find(needle)
-            if found is None:
-                return None
-            if found.exact:
-                drop |= found.bits
-            else:
-                check |= found.bits  # may contain it: read them
-        bits &= ~drop
-        check &= bits
-        ids = self.sorted_ids(sort)
-        numbers = self._index_numbers(sort)
-        if numbers is None:
-            rows = list(compress(range(len(ids)), index.mask(bits)))
-            suspects = list(compress(range(len(ids)), index.mask(check))) if check else []
-        else:
-            # Rows the index does not cover map to one more byte, "maybe": read those.
-            keep = index.mask(bits) + b"\x01"
-            rows = list(compress(range(len(ids)), map(keep.__getitem__, numbers)))
-            if check or len(self._index_of) < len(ids):
-                doubt = index.mask(check) + b"\x01"
-                suspects = list(
-                    compress(rows, map(doubt.__getitem__, map(numbers.__getitem__, rows)))
-                )
-            else:
-                suspects = []
-        if suspects:
-            hays = self._haystacks(sort)
-            ok = suspects
-            for needle in required:
-                ok = _having(ok, map(hays.__getitem__, ok), needle)
-            for needle in excluded:
-                ok = list(
-                    filterfalse(
-                        set(_having(ok, map(hays.__getitem__, ok), needle)).__contains__, ok
-                    )
-                )
-            wrong = set(suspects).difference(ok)
-            if wrong:
-                rows = list(filterfalse(wrong.__contains__, rows))
-        return list(map(ids.__getitem__, rows))
-
     # -- triage (the bodies are in papertui.decisions) ----------------------------------
     def state(self, pid: str) -> TriageState:
         """The triage state of a paper (the default state if untouched); for a paper the
@@ -725,7 +435,7 @@ class Library:
         """Papers per built-in view. With ``new`` false, the New view is counted only if
         that was done already (it reads every paper's ``added_at``, which the app's first
         paint does without; :meth:`warm_up` counts it)."""
-        counts = self.decisions.counts(len(self._ids))
+        counts = self.decisions.counts(len(self.corpus.ids))
         if new or self._new_ids is not None:
             counts["new"] = len(self.new_ids())
         return counts
@@ -737,12 +447,12 @@ class Library:
         found = self._new_ids
         if found is None:
             with self._lock:
-                added = list(self._cols.get("added_at", ()))
+                added = list(self.corpus.cols.get("added_at", ()))
                 newest = max(filter(None, added), default=None)
                 found = (
                     set()
                     if newest is None
-                    else {pid for pid, a in zip(self._ids, added, strict=True) if a == newest}
+                    else {pid for pid, a in zip(self.corpus.ids, added, strict=True) if a == newest}
                 )
                 self._new_ids = found
         return found
@@ -750,7 +460,7 @@ class Library:
     def _check(self, ids: Iterable[str]) -> list[str]:
         out = list(dict.fromkeys(ids))
         for pid in out:
-            if pid not in self._row and pid not in self._orphans:  # see missing()
+            if pid not in self.corpus.row and pid not in self._orphans:  # see missing()
                 raise LibraryError(f"no paper with id '{pid}'")
         self._bring_back(out)
         return out
@@ -827,7 +537,7 @@ class Library:
             result = self.relevance.order(self._sorted_ids("date"), self.decisions.states)
             self._sorted[sort] = result
             return result
-        ids, c = self._ids, self._cols
+        ids, c = self.corpus.ids, self.corpus.cols
         n = len(ids)
         idx = range(n)
 
@@ -842,7 +552,7 @@ class Library:
             # C-level passes over the two columns (no key tuples; this runs before the
             # first paint): dates never go up, and between neighbours of the same date
             # upvotes never go up.
-            pubs = self._seen_column()
+            pubs = self.corpus.seen_column()
             ups = list(c.get("upvotes", [None] * n))
             if None in ups:
                 ups = [u or 0 for u in ups]
@@ -870,18 +580,6 @@ class Library:
         self._sorted[sort] = result
         return result
 
-    def _seen_column(self) -> list[str]:
-        """Each row's sort date (:attr:`Paper.date_seen`, ``""`` when unknown) as stored by
-        imports; computed from the published and page dates where a library stored before
-        it lacks the column."""
-        c, n = self._cols, len(self._ids)
-        seen = list(c.get("seen") or [None] * n)
-        if None in seen:
-            pubs, sources = c.get("published", [None] * n), c.get("sources", [[]] * n)
-            for i in [i for i, v in enumerate(seen) if v is None]:
-                seen[i] = seen_date(pubs[i], sources[i])
-        return seen
-
     # -- relevance (the bodies are in papertui.relevance) ----------------------------------
     def _texts_of(self, ids: Sequence[str]) -> list[str]:
         """Search texts of papers (the ranking features): for a few papers, from their
@@ -892,7 +590,7 @@ class Library:
             return [search_text(self.title(p), self.abstract(p)) for p in ids]
         self.load_abstracts()
         with self._lock:
-            return list(map(self._haystack, ids))
+            return list(map(self.texts.haystack, ids))
 
     def _states_moved(self) -> None:
         """Triage states changed (here or in another process): the relevance order too,
@@ -904,7 +602,7 @@ class Library:
     def _drop_sort(self, sort: Sort) -> None:
         self._sorted.pop(sort, None)
         self._hay_cache.pop(sort, None)
-        self._index_rows.pop(sort, None)
+        self.words.index_rows.pop(sort, None)
         self._last = None
 
     def positives(self) -> int:
@@ -923,11 +621,11 @@ class Library:
             if not self._relevance_stale:
                 return False
             self._relevance_stale = False
-            generation, old = self._generation, self._sorted.get("relevance")
+            generation, old = self.corpus.generation, self._sorted.get("relevance")
             by_date, states = self._sorted_ids("date"), dict(self.decisions.states)
         new = self.relevance.order(by_date, states)
         with self._lock:
-            if generation != self._generation or self._relevance_stale:
+            if generation != self.corpus.generation or self._relevance_stale:
                 self._relevance_stale = True  # an import or another action meanwhile
                 return False
             self._drop_sort("relevance")
@@ -1024,11 +722,12 @@ class Library:
         if not self.abstracts_loaded:
             # Titles only until every abstract is in (the app says so meanwhile): short texts,
             # built once, so that a search typed while they load stays quick at 100k.
-            return list(map(self._title_texts().get, ids, repeat("")))
-        found: list[str | None] = list(map(self._text.get, ids))
+            return list(map(self.texts.title_texts().get, ids, repeat("")))
+        found: list[str | None] = list(map(self.texts.text.get, ids))
         if None in found:
             return [
-                h if h is not None else self._haystack(p) for p, h in zip(ids, found, strict=True)
+                h if h is not None else self.texts.haystack(p)
+                for p, h in zip(ids, found, strict=True)
             ]
         return cast(list[str], found)
 
@@ -1066,9 +765,9 @@ class Library:
         hays: list[str] | None = None
         found: dict[str, list[int]] = {}
         terms = query.text_terms
-        if terms is not None and self._index is not None and not partial and view != "queue":
+        if terms is not None and self.words.index is not None and not partial and view != "queue":
             # The word index answers in a few milliseconds, whatever was typed before.
-            indexed = self._select_indexed(sort, terms.required, terms.excluded)
+            indexed = self.words.select(sort, terms.required, terms.excluded)
             if indexed is not None:
                 if view != "all":
                     indexed = self._restrict(view, indexed)
@@ -1076,7 +775,7 @@ class Library:
                     pred, states, haystack, paper = (
                         query.predicate,
                         self.decisions.states,
-                        self._haystack,
+                        self.texts.haystack,
                         self.paper,
                     )
                     indexed = [
@@ -1119,7 +818,7 @@ class Library:
         else:
             base = prev.result.ids if prev is not None else self.view_ids(view, sort)
             pred = query.predicate
-            states, haystack, paper = self.decisions.states, self._haystack, self.paper
+            states, haystack, paper = self.decisions.states, self.texts.haystack, self.paper
             ids = [p for p in base if pred(paper(p), states.get(p, _DEFAULT), haystack(p))]
         result = Selection(ids, partial)
         self._last = _Search(view, sort, query, result, hays, found)
@@ -1134,15 +833,15 @@ class Library:
         jumps around it: laid out in order, a search over 100k papers takes a third less
         time (the hardware prefetches the next text while this one is compared).
         """
-        for pid in self._ids:
+        for pid in self.corpus.ids:
             self.paper(pid)
         self.new_ids()
         if not self.abstracts_loaded:
             return
         with self._lock:
             ids = self._sorted_ids("date")
-            packed = [self._haystack(p).encode().decode() for p in ids]
-            self._text.update(zip(ids, packed, strict=True))
+            packed = [self.texts.haystack(p).encode().decode() for p in ids]
+            self.texts.text.update(zip(ids, packed, strict=True))
             self._hay_cache["date"] = packed
             self._last = None
 
@@ -1162,11 +861,11 @@ class Library:
 
     def _import(self, merged: dict[str, MergedPaper], stamp: str) -> ImportReport:
         def stored(pid: str) -> tuple[Paper, str] | None:
-            return (self.paper(pid), self.abstract(pid)) if pid in self._row else None
+            return (self.paper(pid), self.abstract(pid)) if pid in self.corpus.row else None
 
         plan = plan_import(merged, stored, stamp)
         if plan.docs:
-            order = self._date_order_after(plan.docs)
+            order = self.corpus.date_order_after(plan.docs)
             self.store.save_papers(plan.docs, plan.abstracts, order=order)
             self._apply_docs(plan.docs, plan.abstracts)
         return plan.report
@@ -1195,49 +894,13 @@ class Library:
             self.index_path.unlink()  # it holds their words: rebuilt when next needed
         return len(ids)
 
-    def _date_order_after(self, docs: dict[str, dict[str, Any]]) -> list[str]:
-        """Every id, newest first, as it will be once ``docs`` are stored.
-
-        The corpus is stored in this order, so that opening the library finds its default
-        sort already done (the sort then only confirms it, in one linear pass).
-        """
-        pub = {pid: d["seen"] for pid, d in docs.items()}
-        up = {pid: d.get("upvotes") or 0 for pid, d in docs.items()}
-        c = self._cols
-        seen = self._seen_column()
-        for pid, i in self._row.items():
-            if pid not in docs:
-                pub[pid] = seen[i]
-                up[pid] = c["upvotes"][i] or 0
-        order = sorted(pub, key=up.__getitem__, reverse=True)
-        order.sort(key=pub.__getitem__, reverse=True)
-        return order
-
     def _apply_docs(self, docs: dict[str, dict[str, Any]], abstracts: dict[str, str]) -> None:
+        """New or changed papers into every part (an import here or elsewhere)."""
         with self._lock:
-            keys = list(next(iter(docs.values())))
-            # Packed columns from disk are unpacked to be edited.
-            cols: dict[str, list[Any]] = {
-                k: list(self._cols.get(k, [None] * len(self._ids))) for k in keys
-            }
-            self._cols.update(cols)
-            for pid, doc in docs.items():
-                i = self._row.get(pid)
-                if i is None:
-                    i = len(self._ids)
-                    self._ids.append(pid)
-                    self._row[pid] = i
-                    for k in keys:
-                        cols[k].append(doc.get(k))
-                else:
-                    for k in keys:
-                        cols[k][i] = doc.get(k)
-                self._papers.pop(pid, None)
-            for pid, text in abstracts.items():
-                self._abstracts[pid] = text
-                self._text.pop(pid, None)  # rebuilt on demand by _haystack
-            for pid in docs:  # changed or new: no longer (or not yet) in the word index
-                self._index_of.pop(pid, None)
+            self.corpus.apply_docs(docs)
+            self.texts.take(abstracts)
+            self.words.forget(list(docs))
+            for pid in docs:
                 orphan = self._orphans.pop(pid, None)
                 if orphan is not None:  # removed, its state restored: back with the paper
                     self.decisions.states[pid] = orphan
@@ -1272,11 +935,6 @@ def _keep(
         list(compress(hays, mask)),
         {n: list(compress(at, mask)) for n, at in found.items()},
     )
-
-
-def _having(rows: Iterable[int], texts: Iterable[str], needle: str) -> list[int]:
-    """The ``rows`` whose text (aligned) contains ``needle`` (no Python code per text)."""
-    return list(compress(rows, map(operator.contains, texts, repeat(needle))))
 
 
 _DEFAULT = DEFAULT_STATE

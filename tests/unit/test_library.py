@@ -324,15 +324,17 @@ def test_an_import_while_a_shard_is_read_is_not_undone(
     with Library.open(root) as lib:
         lib.import_entries([entry("Alpha", abstract="Obsolete.")])
     with Library.open(root) as lib:
-        real = Library._search_texts
+        from papertui.texts import Texts
+
+        real = Texts._search_texts
         calls = 0
 
-        def import_meanwhile(self: Library, abstracts: dict[str, str]) -> dict[str, str]:
+        def import_meanwhile(self: Texts, abstracts: dict[str, str]) -> dict[str, str]:
             nonlocal calls
             calls += 1
             texts = real(self, abstracts)
             if calls == 1:  # the shard was read before this import
-                self.import_entries(
+                lib.import_entries(
                     [
                         entry("Alpha", abstract="Much longer new words replace the old ones."),
                         entry("Beta", abstract="A paper that came with the import."),
@@ -340,7 +342,7 @@ def test_an_import_while_a_shard_is_read_is_not_undone(
                 )
             return texts
 
-        monkeypatch.setattr(Library, "_search_texts", import_meanwhile)
+        monkeypatch.setattr(Texts, "_search_texts", import_meanwhile)
         lib.load_abstracts()
         alpha = paper_id("Alpha")
         assert lib.abstract(alpha) == "Much longer new words replace the old ones."

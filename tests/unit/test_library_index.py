@@ -109,7 +109,7 @@ def test_searches_through_the_index_match_a_scan(root: Path) -> None:
         status = lib.attach_search_index()
         assert (status.covered, status.total, status.problem) == (150, 150, None)
         assert status.complete
-        assert lib._index is not None
+        assert lib.words.index is not None
         assert_same_results(lib, plain)
 
 
@@ -159,7 +159,7 @@ def test_a_missing_or_damaged_index_is_not_an_error(root: Path) -> None:
         (root / INDEX_FILE).write_bytes(b"garbage")
         status = lib.attach_search_index()
         assert status.problem is not None and status.problem.startswith("unusable index")
-        assert lib._index is None
+        assert lib.words.index is None
         assert_same_results(lib, plain)
 
 

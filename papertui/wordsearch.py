@@ -1,0 +1,228 @@
+"""The word index in use by a library: build, attach, coverage, and indexed selection.
+
+The index (:mod:`papertui.wordindex`, a cache file) answers which papers contain a word from
+the vocabulary instead of the texts; papers it does not cover (imported or changed since it
+was built) are read. Pure Python over the library's parts.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import compress, filterfalse, repeat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papertui.corpus import Corpus, Sort
+from papertui.texts import Texts
+
+if TYPE_CHECKING:
+    from papertui.wordindex import WordIndex
+
+__all__ = ["INDEX_FILE", "INDEX_MIN_PAPERS", "IndexStatus", "WordSearch"]
+
+INDEX_FILE = "search.index"
+"""The word index cache (:mod:`papertui.wordindex`), in the library folder."""
+
+INDEX_MIN_PAPERS = 5000
+"""Below this many papers a search scans every text in a few milliseconds: the app does not
+build a word index (``papertui index`` still does when asked)."""
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """How well the word index in use covers the library."""
+
+    covered: int
+    """Papers whose text the index was built from."""
+    total: int
+    """Papers in the library."""
+    problem: str | None = None
+    """Why the index file could not be used (missing, damaged...), if it could not."""
+
+    @property
+    def complete(self) -> bool:
+        return self.covered == self.total
+
+
+def having(rows: Iterable[int], texts: Iterable[str], needle: str) -> list[int]:
+    """The ``rows`` whose text (aligned) contains ``needle`` (no Python code per text)."""
+    return list(compress(rows, map(operator.contains, texts, repeat(needle))))
+
+
+class WordSearch:
+    """The word index attached to a library, and the selections it answers."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        texts: Texts,
+        root: Path,
+        *,
+        sorted_ids: Callable[[Sort], list[str]],
+        haystacks: Callable[[Sort], list[str]],
+        on_attached: Callable[[], None],
+        on_built: Callable[[list[str], list[str]], object],
+    ) -> None:
+        self.corpus = corpus
+        self.texts = texts
+        self.root = root
+        self._sorted_ids = sorted_ids
+        self._haystacks = haystacks
+        self._on_attached = on_attached
+        self._on_built = on_built
+        """Given the ids and search texts an index was built from (the ranking features
+        are made from the same texts)."""
+        self.index: WordIndex | None = None
+        self.index_of: dict[str, int] = {}
+        """Paper id -> number in the word index, for the papers the index covers."""
+        self.index_rows: dict[Sort, list[int] | None] = {}
+        """For each sort, the index number of each row (``len(index)`` if not covered;
+        None when the rows are in index order and all covered)."""
+
+    @property
+    def path(self) -> Path:
+        """The word index cache file."""
+        return self.root / INDEX_FILE
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> WordIndex:
+        """Build the word index of every paper and save it (:data:`INDEX_FILE`).
+
+        Reads every abstract. The index is a cache derived from the library, so this runs
+        on a read-only library too (the app runs it in a separate process, ``papertui
+        index``, while it holds the library).
+        """
+        from papertui import wordindex
+
+        if progress is not None:
+            progress(0, len(self.corpus.ids))
+        self.texts.load_all()
+        with self.corpus.lock:
+            ids = list(self.corpus.ids)
+            texts = list(map(self.texts.haystack, ids))
+        index = wordindex.build(ids, texts, progress)
+        index.save(self.path)
+        self._on_built(ids, texts)
+        return index
+
+    def attach(self) -> IndexStatus:
+        """Use the word index file for searches, for the papers whose text it was built from.
+
+        Call once every abstract is loaded (it compares each paper's search text with the
+        one indexed). A missing or damaged file is not an error: searches then scan.
+        """
+        from papertui import wordindex
+
+        total = len(self.corpus.ids)
+        try:
+            index = wordindex.WordIndex.load(self.path)
+        except FileNotFoundError:
+            return IndexStatus(0, total, "no index yet")
+        except (OSError, wordindex.IndexDamaged) as exc:
+            return IndexStatus(0, total, f"unusable index ({exc})")
+        if not self.texts.loaded:
+            self.texts.load_all()
+        with self.corpus.lock:
+            row = self.corpus.row
+            known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
+            texts = list(map(self.texts.haystack, (pid for _, pid in known)))
+        # The checksums (150 MB of text at 100k: 0.3 s) without the lock, so that a search
+        # typed meanwhile does not wait; a text an import replaced since is left out below.
+        sigs, now = index.sigs, list(map(wordindex.signature, texts))
+        with self.corpus.lock:
+            current = self.texts.text.get
+            covered = {
+                pid: j
+                for (j, pid), text, sig in zip(known, texts, now, strict=True)
+                if sigs[j] == sig and current(pid) is text
+            }
+            self.index, self.index_of = index, covered
+            self.index_rows.clear()
+            self._on_attached()
+        return IndexStatus(len(covered), total)
+
+    def status(self) -> IndexStatus:
+        """How well the index in use covers the library (0 covered if none is in use)."""
+        with self.corpus.lock:
+            return IndexStatus(len(self.index_of), len(self.corpus.ids))
+
+    def numbers(self, sort: Sort) -> list[int] | None:
+        """The word index number of each row of ``sorted_ids(sort)`` (cached)."""
+        if sort in self.index_rows:
+            return self.index_rows[sort]
+        assert self.index is not None
+        ids = self._sorted_ids(sort)
+        numbers: list[int] | None = list(map(self.index_of.get, ids, repeat(len(self.index))))
+        if len(self.index) == len(self.index_of) == len(ids) and numbers == list(range(len(ids))):
+            numbers = None  # the index covers every row, in this order: masks need no reordering
+        self.index_rows[sort] = numbers
+        return numbers
+
+    def select(
+        self, sort: Sort, required: Sequence[str], excluded: Sequence[str]
+    ) -> list[str] | None:
+        """The ids, in ``sort`` order, whose text contains every ``required`` needle and no
+        ``excluded`` one, answered by the word index; None if it cannot answer (a needle
+        without any letter or digit, e.g. ``-``).
+
+        Only texts the index cannot vouch for are read: those of papers it does not cover,
+        and, for a needle that is not a single word (``"diffusion model"``, ``3d-gan``), those
+        of the candidates the index gives for it.
+        """
+        index = self.index
+        assert index is not None
+        bits, check = index.everything, 0
+        for needle in required:
+            found = index.find(needle)
+            if found is None:
+                return None
+            bits &= found.bits
+            if not found.exact:
+                check = bits  # candidates only: read them
+        drop = 0
+        for needle in excluded:
+            found = index.find(needle)
+            if found is None:
+                return None
+            if found.exact:
+                drop |= found.bits
+            else:
+                check |= found.bits  # may contain it: read them
+        bits &= ~drop
+        check &= bits
+        ids = self._sorted_ids(sort)
+        numbers = self.numbers(sort)
+        if numbers is None:
+            rows = list(compress(range(len(ids)), index.mask(bits)))
+            suspects = list(compress(range(len(ids)), index.mask(check))) if check else []
+        else:
+            # Rows the index does not cover map to one more byte, "maybe": read those.
+            keep = index.mask(bits) + b"\x01"
+            rows = list(compress(range(len(ids)), map(keep.__getitem__, numbers)))
+            if check or len(self.index_of) < len(ids):
+                doubt = index.mask(check) + b"\x01"
+                suspects = list(
+                    compress(rows, map(doubt.__getitem__, map(numbers.__getitem__, rows)))
+                )
+            else:
+                suspects = []
+        if suspects:
+            hays = self._haystacks(sort)
+            ok = suspects
+            for needle in required:
+                ok = having(ok, map(hays.__getitem__, ok), needle)
+            for needle in excluded:
+                ok = list(
+                    filterfalse(set(having(ok, map(hays.__getitem__, ok), needle)).__contains__, ok)
+                )
+            wrong = set(suspects).difference(ok)
+            if wrong:
+                rows = list(filterfalse(wrong.__contains__, rows))
+        return list(map(ids.__getitem__, rows))
+
+    def forget(self, ids: Sequence[str]) -> None:
+        """Papers changed, new or removed: no longer (or not yet) covered (under the lock)."""
+        for pid in ids:
+            self.index_of.pop(pid, None)
+        self.index_rows.clear()
