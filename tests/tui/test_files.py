@@ -93,8 +93,8 @@ async def test_triage_during_an_import_is_saved_and_shown_after_it(
 ) -> None:
     import threading
 
+    from papertui.tui.flows import background as background_module
     from papertui.tui.jobs import run_import
-    from papertui.tui.screens import main as main_module
 
     release = threading.Event()
 
@@ -102,7 +102,7 @@ async def test_triage_during_an_import_is_saved_and_shown_after_it(
         release.wait(10)
         return run_import(*args, **kwargs)
 
-    monkeypatch.setattr(main_module, "run_import_job", slow_import)
+    monkeypatch.setattr(background_module, "run_import_job", slow_import)
     before = len(library)
     async with run_app(library) as h:
         h.screen.start_import([str(markup_page)])

@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-import papertui.tui.screens.main as main_screen
+import papertui.tui.flows.background as background
 from papertui.library import INDEX_FILE, Library
 
 
 @pytest.fixture
 def big_enough(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat the 257 sample papers as a big library (the app indexes from 5,000)."""
-    monkeypatch.setattr(main_screen, "INDEX_MIN_PAPERS", 100)
+    monkeypatch.setattr(background, "INDEX_MIN_PAPERS", 100)
 
 
 async def test_a_big_library_is_indexed_in_the_background_then_searched_with_it(
@@ -53,7 +53,7 @@ async def test_an_up_to_date_index_is_used_without_rebuilding(
     def no_build(*_args: object) -> str:
         raise AssertionError("rebuilt an index that was up to date")
 
-    monkeypatch.setattr(main_screen, "build_search_index", no_build)
+    monkeypatch.setattr(background, "build_search_index", no_build)
     async with run_app(library) as h:
         await h.wait_for(lambda: library.search_index_status().complete)
     assert (library.root / INDEX_FILE).stat().st_mtime_ns == built
@@ -70,7 +70,7 @@ async def test_papers_imported_in_the_app_are_indexed_afterwards(
     )
     async with run_app(library) as h:
         await h.wait_for(lambda: library.search_index_status().complete)
-        h.screen._import_worker([str(page)])
+        h.screen.background.start_import([str(page)])
         await h.wait_for(lambda: len(library) == 258)
         await h.wait_for(lambda: library.search_index_status().complete, timeout=60)
         assert library.search_index_status().total == 258
@@ -82,7 +82,7 @@ async def test_papers_imported_in_the_app_are_indexed_afterwards(
 async def test_a_failed_build_warns_and_search_still_works(
     library: Library, run_app: Any, big_enough: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(main_screen, "build_search_index", lambda *_a: "disk full")
+    monkeypatch.setattr(background, "build_search_index", lambda *_a: "disk full")
     async with run_app(library) as h:
         await h.wait_for(lambda: any("search index" in m for m in h.messages()))
         assert h.messages()[-1] == (
@@ -100,7 +100,7 @@ async def test_a_read_only_app_leaves_building_to_the_writer(
     def no_build(*_args: object) -> str:
         raise AssertionError("a read-only app built the index")
 
-    monkeypatch.setattr(main_screen, "build_search_index", no_build)
+    monkeypatch.setattr(background, "build_search_index", no_build)
     async with run_app(library, readonly_reason="Read-only: another papertui has it") as h:
         await h.pilot.pause(0.5)
         assert h.screen.activity is None

@@ -16,7 +16,7 @@ from datetime import date
 from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -29,11 +29,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
 
 from papertui.config import Config
 from papertui.library import (
-    INDEX_MIN_PAPERS,
     SORTS,
     VIEWS,
     Change,
@@ -46,14 +44,13 @@ from papertui.models import Paper, TriageState
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
+from papertui.tui.flows.background import Background
 from papertui.tui.flows.relevance import RelevanceFlow, RelevanceReady
 from papertui.tui.flows.triage import TriageFlow, keep_in_place, lingering, name_paper
 from papertui.tui.jobs import (
     ImportSummary,
-    build_search_index,
     describe_error,
 )
-from papertui.tui.jobs import run_import as run_import_job
 from papertui.tui.models import (
     EMPTY_ROWS,
     ActivityModel,
@@ -251,9 +248,9 @@ class MainScreen(Screen[None]):
         self._typed = ""
         self._query: Query | None = None
         self._partial = False
-        self._jobs: dict[str, ActivityModel] = {}
+        self.background = Background(self)
+        """Imports, abstracts, the search index, and what other processes write."""
         self._detail_timer: Timer | None = None
-        self._poll_failed = False
         self.relevance = RelevanceFlow(self, library)
 
     # -- layout ---------------------------------------------------------------------------
@@ -292,7 +289,7 @@ class MainScreen(Screen[None]):
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
         # Filter synchronously as the text changes (SearchBar.Changed arrives later).
         self.watch(self.query_one(SearchBar), "text", self._search_text, init=False)
-        self.set_interval(self.LIVE_POLL_SECONDS, self._poll_library)
+        self.set_interval(self.LIVE_POLL_SECONDS, self.background.poll)
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
         if len(self.library) == 0 and not self.library.missing():  # kept state: not empty
@@ -306,43 +303,14 @@ class MainScreen(Screen[None]):
             self.call_after_refresh(self._start_loading_abstracts)
 
     # -- other processes: the shell in the next pane, a second app ------------------------
-    def _poll_library(self) -> None:
-        """Show what other papertui processes changed since the last look: triage states at
-        once (a stat when nothing changed), imported papers through a worker."""
-        if "import" in self._jobs:  # an import or a reload is under way; look again after
-            return
-        try:
-            found = self.library.refresh()
-        except (OSError, StoreError) as exc:
-            if not self._poll_failed:
-                self._poll_failed = True
-                self.notify(
-                    f"Cannot follow changes made elsewhere: {describe_error(exc)}",
-                    severity="warning",
-                    markup=False,
-                )
-            return
-        self._poll_failed = False
-        if found.corpus:
-            self._set_job("import", ActivityModel("Loading papers imported elsewhere"))
-            self._reload_worker()
-        elif found.any:
-            self._after_change(self.highlighted)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _reload_worker(self) -> None:
-        """Take in the corpus another process replaced (thread; never touches widgets)."""
-        try:
-            changed = self.library.reload_corpus()
-        except Exception as exc:
-            self.post_message(self.CorpusReloaded(0, describe_error(exc)))
-        else:
-            self.post_message(self.CorpusReloaded(len(changed), None))
+    def changed_elsewhere(self) -> None:
+        """Another process changed triage states: show them (the cursor stays)."""
+        self._after_change(self.highlighted)
 
     @on(CorpusReloaded)
     def _corpus_reloaded(self, event: CorpusReloaded) -> None:
         """Show the papers imported elsewhere (and whatever else changed meanwhile)."""
-        self._set_job("import", None)
+        self.background.set_job("import", None)
         if event.error is not None:
             self.notify(
                 f"Could not load the papers imported elsewhere: {event.error}",
@@ -427,7 +395,7 @@ class MainScreen(Screen[None]):
         repainted, and everything is reselected when the import ends.
         """
         self._cursor()
-        if "import" in self._jobs:
+        if self.background.importing:
             self._reselect_after_import = True
             self.rows = self.rows.with_focus(focus or self.highlighted)
             self._update_detail()
@@ -1055,34 +1023,15 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ImportPrompt(), done)
 
     def start_import(self, paths: list[str], *, force: bool = False) -> None:
-        """Import ``paths`` in a worker, with progress in the activity line (``force``:
-        also text that does not look like a page)."""
+        """Import ``paths`` in a worker (see :class:`Background`)."""
         if self._refuse_readonly("import"):
             return
-        if "import" in self._jobs:
-            self.notify("An import is already running", severity="warning", timeout=3)
-            return
-        self._set_job("import", ActivityModel("Importing pages"))
-        self._import_worker(paths, force)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import_worker(self, paths: list[str], force: bool = False) -> None:
-        """Parse and store the pages (thread; never touches widgets)."""
-
-        def progress(done: int, total: int) -> None:
-            self.post_message(self.JobProgress("import", "Importing pages", done, total))
-
-        try:
-            summary = run_import_job(self.library, paths, progress, force=force)
-        except Exception as exc:
-            self.post_message(self.ImportFinished(None, describe_error(exc)))
-        else:
-            self.post_message(self.ImportFinished(summary, None))
+        self.background.start_import(paths, force=force)
 
     @on(ImportFinished)
     def _import_finished(self, event: ImportFinished) -> None:
         """Report the import and show the new papers."""
-        self._set_job("import", None)
+        self.background.set_job("import", None)
         if event.summary is None:
             self.notify(f"Import failed: {event.error}", severity="error", markup=False)
             if self._reselect_after_import:
@@ -1119,52 +1068,21 @@ class MainScreen(Screen[None]):
         if summary is not None:
             self._imported(summary)
 
-    # -- background jobs ------------------------------------------------------------------
-    def _set_job(self, job: str, model: ActivityModel | None) -> None:
-        """Start, advance or finish a job in the activity line."""
-        if model is None:
-            self._jobs.pop(job, None)
-        else:
-            self._jobs[job] = model
-        self.activity = next(reversed(self._jobs.values()), None)
-
+    # -- background jobs (started by papertui.tui.flows.background) ----------------------
     @on(JobProgress)
     def _job_progress(self, event: JobProgress) -> None:
         """Progress from a worker (the index job announces itself with its first)."""
-        if event.job in self._jobs or event.job == "index":
-            self._set_job(event.job, ActivityModel(event.label, event.done, event.total))
+        if event.job in self.background.jobs or event.job == "index":
+            self.background.set_job(event.job, ActivityModel(event.label, event.done, event.total))
 
     def _start_loading_abstracts(self) -> None:
-        """Load every abstract after the first paint, so full-text search works; then the
-        search index."""
-        if not len(self.library):
-            return
-        if self.library.abstracts_loaded:
-            self._prepare_relevance()
-            self._start_search_index()
-            return
-        self._set_job("abstracts", ActivityModel("Loading abstracts"))
-        self._abstracts_worker()
-
-    @work(thread=True, exclusive=True, group="abstracts", exit_on_error=False)
-    def _abstracts_worker(self) -> None:
-        """Read the abstract shards, then build every paper (thread)."""
-
-        def progress(done: int, total: int) -> None:
-            self.post_message(self.JobProgress("abstracts", "Loading abstracts", done, total))
-
-        try:
-            self.library.load_abstracts(progress)
-            self.library.warm_up()
-        except Exception as exc:
-            self.post_message(self.AbstractsLoaded(describe_error(exc)))
-        else:
-            self.post_message(self.AbstractsLoaded(None))
+        """Load every abstract, then the search index (see :class:`Background`)."""
+        self.background.load_abstracts()
 
     @on(AbstractsLoaded)
     def _abstracts_loaded(self, event: AbstractsLoaded) -> None:
         """Re-run a title-only search over the full text."""
-        self._set_job("abstracts", None)
+        self.background.set_job("abstracts", None)
         if event.error is not None:
             self.notify(
                 f"Could not load the abstracts: {event.error}", severity="error", markup=False
@@ -1173,45 +1091,15 @@ class MainScreen(Screen[None]):
         if self._partial:
             self._reselect(focus=None)
         self._refresh_sidebar()  # with the New view's count, known now
-        self._prepare_relevance()
-        self._start_search_index()
-
-    def _start_search_index(self) -> None:
-        """Make searching a big library fast: use its word index, (re)building it first in
-        the background if it misses papers. Searches work meanwhile, by reading the texts."""
-        if len(self.library) < INDEX_MIN_PAPERS:
-            return
-        self._index_worker(build=not self.triage.readonly)
-
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _index_worker(self, build: bool) -> None:
-        """Attach the word index; build it in another process if it is missing or stale
-        (unless ``build`` is false: a read-only app leaves that to the one that writes, so
-        that two of them never build at once; it searches by reading meanwhile)."""
-        worker = get_current_worker()
-        library = self.library
-        try:
-            if library.attach_search_index().complete or not build:
-                self.post_message(self.IndexReady(None))
-                return
-
-            def progress(done: int, total: int) -> None:
-                self.post_message(self.JobProgress("index", "Indexing for search", done, total))
-
-            self.post_message(self.JobProgress("index", "Indexing for search", 0, len(library)))
-            error = build_search_index(library.root, progress, worker.cancelled_event)
-            if error is None:
-                library.attach_search_index()
-        except Exception as exc:
-            error = describe_error(exc)
-        self.post_message(self.IndexReady(error))
+        self.background.prepare_relevance()
+        self.background.start_search_index()
 
     @on(IndexReady)
     def _index_ready(self, event: IndexReady) -> None:
         """Indexing ended: searches that follow use the index (nothing to redraw)."""
         if event.error == "stopped":
             return  # replaced by a newer run (after an import), which shows its progress
-        self._set_job("index", None)
+        self.background.set_job("index", None)
         self.relevance.prepare()  # from the features file the index build wrote
         if event.error is not None:
             self.notify(
@@ -1220,12 +1108,6 @@ class MainScreen(Screen[None]):
                 severity="warning",
                 markup=False,
             )
-
-    def _prepare_relevance(self) -> None:
-        """Make the ranking features now, unless the search index job will (a big library:
-        its build writes them; they are read when it ends)."""
-        if len(self.library) < INDEX_MIN_PAPERS:
-            self.relevance.prepare()
 
     # -- footer and palette ---------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
