@@ -1,7 +1,8 @@
 """Search latency, measured in-process with Textual's headless driver (``App.run_test``).
 
 Run by :mod:`bench.run` in a subprocess (``python -m bench.search_probe --data-dir DIR
---query diffusion --query quokkaformer``); prints one JSON object on standard output.
+--query diffusion --query quokkaformer --query-set``); prints one JSON object on standard
+output.
 
 For each keystroke of each query the probe, 0.1 s after the previous one's result was on
 screen (``--gap``: a fast typist's pace; sent back to back, keys would also measure the
@@ -9,17 +10,22 @@ wait for Textual's next frame at 60 fps, up to 17 ms, which a person typing neve
 
 1. sends the key the way a terminal driver does (``driver.send_message(events.Key)``; the
    Pilot's ``press`` is not used because it adds two 20 ms idle waits per key),
-2. waits until the paper list's ``rows`` object has changed (the screen filters
-   synchronously when the search text changes, then binds the new rows to the list),
+2. waits until the screen has taken in the text typed so far (its ``query_text``: it then
+   filters synchronously; after a slow search it paints the input first and filters next),
 3. waits for the next screen refresh after that (``call_after_refresh``: the list's visible
    lines have been rendered by the compositor; the headless driver only skips the final
    write to a terminal),
 
 and records the time from 1 to 3. Typing starts once every abstract is loaded (full-text
 search) and, for a library the app indexes (5,000 papers and more), once the word index is
-in use; in the *All* view, so that the number of hits can be checked against the dump.
-The floor is a plain substring scan of every paper's case-folded title + abstract for each
-prefix typed (median over the prefixes): what a linear scan costs without any overhead.
+in use. The ``--query`` queries are typed in the *All* view, so that the number of hits can
+be checked against the dump; with ``--query-set``, every shape of :data:`QUERY_SET` is then
+typed in the Inbox (the view the app opens on), only the keystrokes that leave a valid
+query are counted, and the hits are checked against the query's predicate run on every
+paper. The floor is a plain substring scan of every paper's search text for each text
+typed (median): what looking at every paper once costs, with no Python code per paper.
+With ``--launched`` (the parent's ``time.time()`` just before starting this process), the
+time until every abstract is searchable is reported as ``searchable_s``.
 """
 
 from __future__ import annotations
@@ -38,32 +44,41 @@ __all__ = ["main", "probe"]
 
 
 async def _type_query(
-    app: Any, plist: Any, query: str, timeout: float, gap: float
-) -> tuple[list[float], int]:
-    """Type ``query`` key by key, ``gap`` seconds apart; returns per-key latencies (ms) and
-    the final row count."""
+    app: Any, query: str, timeout: float, gap: float
+) -> tuple[list[tuple[str, float]], int]:
+    """Type ``query`` key by key, ``gap`` seconds apart; returns, for each keystroke, the text
+    typed so far and its latency (ms), and the final row count.
+
+    A keystroke is done when the screen has taken in the text (its ``query_text``: it then
+    filtered, or, after a slow search, it painted the input first and filtered next) and the
+    screen refreshed after that.
+    """
     from textual import events
+    from textual.keys import _character_to_key
+
+    from papertui.tui.widgets import PaperList
 
     loop = asyncio.get_running_loop()
     driver = app._driver
-    latencies: list[float] = []
-    for ch in query:
+    screen = app.screen
+    latencies: list[tuple[str, float]] = []
+    for n, ch in enumerate(query, 1):
         await asyncio.sleep(gap)
-        before = plist.rows
+        typed = query[:n]
         refreshed: asyncio.Future[float] = loop.create_future()
-        key = events.Key(ch, ch)
+        key = events.Key(_character_to_key(ch), ch)
         key.set_sender(app)
         t0 = time.perf_counter()
         driver.send_message(key)
         deadline = t0 + timeout
-        while plist.rows is before:
+        while screen.query_text != typed:
             if time.perf_counter() > deadline:
-                raise TimeoutError(f"the list did not change after typing {ch!r} of {query!r}")
+                raise TimeoutError(f"the search did not take in {typed!r}")
             await asyncio.sleep(0)
-        plist.call_after_refresh(lambda f=refreshed: f.done() or f.set_result(time.perf_counter()))
+        screen.call_after_refresh(lambda f=refreshed: f.done() or f.set_result(time.perf_counter()))
         t1 = await asyncio.wait_for(refreshed, timeout)
-        latencies.append((t1 - t0) * 1000)
-    return latencies, len(plist.rows)
+        latencies.append((typed, (t1 - t0) * 1000))
+    return latencies, len(screen.query_one(PaperList).rows)
 
 
 async def _clear(app: Any, pilot: Any) -> None:
@@ -72,18 +87,71 @@ async def _clear(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
+QUERY_SET: dict[str, str] = {
+    "word, broad": "diffusion",
+    "word, selective": "quokkaformer",
+    "two words": "diffusion retrieval",
+    "phrase": '"latent diffusion"',
+    "OR": "retrieval OR quokkaformer",
+    "negation": "diffusion -retrieval",
+    "is:": "diffusion is:unread",
+    "has:": "has:code diffusion",
+    "tag:": "tag:bench OR quokkaformer",
+    "upvotes": "upvotes>100",
+    "dates": "after:2024-06-01 retrieval",
+}
+"""The query shapes typed in the Inbox view (:func:`probe`, ``--query-set``): one per kind
+of term people use."""
+
+
+def _valid(text: str) -> bool:
+    """Whether ``text`` parses (a keystroke that leaves an unfinished query only shows an
+    error, no search: those keystrokes are not counted)."""
+    from papertui.query import QueryError, parse_query
+
+    try:
+        parse_query(text)
+    except QueryError:
+        return False
+    return True
+
+
+def _scan_floor(texts: Sequence[str], typed: Sequence[str]) -> float:
+    """The median ms of one plain substring scan of every text for each typed text (what
+    looking at every paper once costs, with no per-paper Python code)."""
+    scans = []
+    for needle in typed:
+        t0 = time.perf_counter()
+        _hits = [t for t in texts if needle in t]
+        scans.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(scans)
+
+
 async def probe(
-    data_dir: Path, queries: Sequence[str], rounds: int, timeout: float, gap: float = 0.1
+    data_dir: Path,
+    queries: Sequence[str],
+    rounds: int,
+    timeout: float,
+    gap: float = 0.1,
+    *,
+    query_set: bool = False,
+    launched: float | None = None,
 ) -> dict[str, Any]:
-    """Open the app headless on ``data_dir`` and time typing each query ``rounds`` times."""
+    """Open the app headless on ``data_dir`` and time typing each query ``rounds`` times in
+    the *All* view; with ``query_set``, then every shape of :data:`QUERY_SET` in the Inbox.
+
+    ``launched`` (a ``time.time()``) is when the process was started: the time from then
+    until every abstract is searchable is reported as ``searchable_s``.
+    """
     from papertui.library import INDEX_MIN_PAPERS, Library
+    from papertui.query import parse_query, search_text
     from papertui.tui.app import create_app
     from papertui.tui.widgets import PaperList
 
     t_open = time.perf_counter()
     lib = Library.open(data_dir)
     app = create_app(lib)
-    out: dict[str, Any] = {"queries": {}}
+    out: dict[str, Any] = {"queries": {}, "shapes": {}}
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             deadline = time.perf_counter() + 600
@@ -94,39 +162,67 @@ async def probe(
                     return False
                 return not indexed or lib.search_index_status().complete
 
-            while not ready():
+            while not (
+                lib.abstracts_loaded and (not indexed or lib.search_index_status().complete)
+            ):
                 if time.perf_counter() > deadline:
                     raise TimeoutError("abstracts (and the search index) did not load")
+                await asyncio.sleep(0.005)
+            if launched is not None:
+                out["searchable_s"] = time.time() - launched
+            while not ready():
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("the app did not go idle")
                 await asyncio.sleep(0.02)
             out["abstracts_loaded_s"] = time.perf_counter() - t_open
             out["indexed"] = lib.search_index_status().covered
+            texts = [search_text(lib.title(p), lib.abstract(p)) for p in lib.ids]
             await pilot.press("4")  # the All view
             await pilot.pause()
             plist = app.screen.query_one(PaperList)
             out["rows_all"] = len(plist.rows)
+            floors = {}
             for query in queries:
                 samples: list[float] = []
                 hits = -1
                 for _ in range(rounds):
                     await pilot.press("slash")
                     await pilot.pause()
-                    lat, hits = await _type_query(app, plist, query, timeout, gap)
-                    samples.extend(lat)
+                    lat, hits = await _type_query(app, query, timeout, gap)
+                    samples.extend(ms for _, ms in lat)
                     await _clear(app, pilot)
                 out["queries"][query] = {"ms": samples, "hits": hits}
-            # Floor: a plain substring scan of every haystack for each prefix typed (no
-            # refinement, no per-paper objects): the median over the prefixes.
-            texts = [f"{lib.title(p)}\n{lib.abstract(p)}".casefold() for p in lib.ids]
-            floors = {}
-            for query in queries:
-                scans = []
-                for i in range(1, len(query) + 1):
-                    needle = query[:i]
-                    t0 = time.perf_counter()
-                    _hits = [t for t in texts if needle in t]
-                    scans.append((time.perf_counter() - t0) * 1000)
-                floors[query] = statistics.median(scans)
+                floors[query] = _scan_floor(texts, [query[:i] for i in range(1, len(query) + 1)])
             out["floor_scan_ms"] = floors
+            if query_set:
+                await pilot.press("1")  # the Inbox, where searches are typed
+                await pilot.pause()
+                inbox = lib.view_ids("inbox", "date")
+                for shape, query in QUERY_SET.items():
+                    timed: list[float] = []
+                    hits = -1
+                    for _ in range(rounds):
+                        await pilot.press("slash")
+                        await pilot.pause()
+                        lat, hits = await _type_query(app, query, timeout, gap)
+                        timed.extend(ms for typed, ms in lat if _valid(typed))
+                        await _clear(app, pilot)
+                    pred = parse_query(query).predicate
+                    expected = sum(
+                        1
+                        for p in inbox
+                        if pred(
+                            lib.paper(p), lib.state(p), search_text(lib.title(p), lib.abstract(p))
+                        )
+                    )
+                    typed = [query[:i] for i in range(1, len(query) + 1) if _valid(query[:i])]
+                    out["shapes"][shape] = {
+                        "query": query,
+                        "ms": timed,
+                        "hits": hits,
+                        "expected": expected,
+                        "floor_scan_ms": _scan_floor(texts, typed),
+                    }
             app.exit()
     finally:
         lib.close()
@@ -137,14 +233,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line (used by :mod:`bench.run`)."""
     parser = argparse.ArgumentParser(prog="python -m bench.search_probe")
     parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--query", action="append", required=True)
+    parser.add_argument("--query", action="append", default=[])
     parser.add_argument("--rounds", type=int, default=1, help="times each query is typed")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument(
         "--gap", type=float, default=0.1, help="seconds between keystrokes (a fast typist)"
     )
+    parser.add_argument(
+        "--query-set", action="store_true", help="then type every shape of QUERY_SET in the Inbox"
+    )
+    parser.add_argument(
+        "--launched", type=float, default=None, help="time.time() when this process was started"
+    )
     args = parser.parse_args(argv)
-    result = asyncio.run(probe(args.data_dir, args.query, args.rounds, args.timeout, args.gap))
+    result = asyncio.run(
+        probe(
+            args.data_dir,
+            args.query,
+            args.rounds,
+            args.timeout,
+            args.gap,
+            query_set=args.query_set,
+            launched=args.launched,
+        )
+    )
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
