@@ -1074,6 +1074,12 @@ class Query:
         return self._text
 
     @property
+    def tree(self) -> _Nnf | None:
+        """The parsed tree in negation normal form (None for the empty query), for
+        evaluators such as :mod:`papertui.queryplan`."""
+        return self._tree
+
+    @property
     def is_empty(self) -> bool:
         """True for a query with no terms (it matches every paper)."""
         return self._tree is None

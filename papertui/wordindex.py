@@ -52,7 +52,9 @@ __all__ = [
     "Found",
     "IndexDamaged",
     "WordIndex",
+    "bitmap_of",
     "build",
+    "mask_of",
     "signature",
 ]
 
@@ -231,12 +233,7 @@ class WordIndex:
 
     def mask(self, bits: int) -> bytes:
         """A bitmap as one byte per paper (1 if its bit is set, else 0)."""
-        n = len(self.pids)
-        if bits == self._all:
-            return b"\x01" * n
-        if not bits:
-            return bytes(n)
-        return b"".join(map(_EXPAND.__getitem__, bits.to_bytes((n + 7) // 8, "little")))[:n]
+        return mask_of(bits, len(self.pids))
 
     # -- file -------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -375,6 +372,20 @@ def build(
     index = WordIndex(list(pids), sigs, common, bitmaps, rare, offsets, postings, {})
     index.add_unigrams()
     return index
+
+
+def mask_of(bits: int, n: int) -> bytes:
+    """A bitmap of ``n`` papers as one byte per paper (1 if its bit is set, else 0)."""
+    if not bits:
+        return bytes(n)
+    if bits == (1 << n) - 1:
+        return b"\x01" * n
+    return b"".join(map(_EXPAND.__getitem__, bits.to_bytes((n + 7) // 8, "little")))[:n]
+
+
+def bitmap_of(n: int, numbers: Iterable[int]) -> int:
+    """The bitmap of ``n`` papers with the given paper numbers set (no Python loop)."""
+    return _pack(_marks(n, numbers))
 
 
 def _words_by_byte(words: Iterable[bytes]) -> dict[int, list[int]]:
