@@ -158,7 +158,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import page files, folders or standard input."""
-    from papertui.importer import FileOutcome, import_paths
+    from papertui.importer import FileOutcome, import_paths, index_after_import
 
     lib = _open(args, write=True)
     try:
@@ -193,6 +193,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             _say(
                 f"papertui: note: to undo this import: papertui remove --query 'added:{stamp}' "
                 f"(removes the {added} it added)",
+                err=True,
+            )
+        try:
+            index_after_import(lib, run.report)
+        except OSError as exc:  # a cache: the import itself is done
+            _say(
+                f"papertui: warning: the search index was not written ({exc.strerror or exc}); "
+                "the app builds it when it opens",
                 err=True,
             )
         return 1 if run.failed else 0

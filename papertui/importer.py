@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from papertui.library import ImportReport, Library
+from papertui.library import INDEX_MIN_PAPERS, ImportReport, Library
 from papertui.models import ParsedPaper
 from papertui.parsing import PageError, PageResult, display_name, parse_page_bytes, read_page
 
@@ -24,6 +24,7 @@ __all__ = [
     "expand_paths",
     "import_paths",
     "import_samples",
+    "index_after_import",
     "read_stdin",
 ]
 
@@ -255,3 +256,14 @@ def import_samples(library: Library) -> ImportRun:
     from papertui.paths import SAMPLE_YEAR, sample_pages_dir
 
     return import_paths(library, [str(sample_pages_dir())], year=SAMPLE_YEAR)
+
+
+def index_after_import(lib: Library, report: ImportReport) -> bool:
+    """After an import that changed papers, build the word index of a library big enough to
+    search with one, so that it is ready when the import returns: otherwise the app builds
+    it in the background at its next opening, competing with the first keypresses for the
+    machine. Returns whether it was built (``OSError`` if it could not be written)."""
+    if not (report.new or report.updated) or len(lib) < INDEX_MIN_PAPERS:
+        return False
+    lib.build_search_index()
+    return True

@@ -481,3 +481,25 @@ def test_every_sample_paper_can_be_opened_from_the_exported_markdown(
         first = next(c for c in children if c.type == "link_open")
         href = str(first.attrs["href"])
         assert href.startswith(("https://huggingface.co/papers?q=", "https://arxiv.org/abs/"))
+
+
+def test_import_leaves_the_search_index_ready_in_a_big_library(
+    capsys: pytest.CaptureFixture[str], pages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui import importer
+
+    code, _, err = run(capsys, "import", str(pages_dir / "000_eb9d15c261023939.txt"))
+    assert code == 0, err
+    with Library.open(Path(os.environ["PAPERTUI_DATA_DIR"])) as lib:
+        assert not lib.index_path.exists()  # 45 papers: searches scan, no index
+    monkeypatch.setattr(importer, "INDEX_MIN_PAPERS", 100)  # as if this were a big library
+    code, _, err = run(capsys, "import", str(pages_dir))
+    assert code == 0, err
+    index = Path(os.environ["PAPERTUI_DATA_DIR"]) / "search.index"
+    built = index.stat().st_mtime_ns
+    code, _, err = run(capsys, "import", str(pages_dir))  # nothing new: nothing to redo
+    assert index.stat().st_mtime_ns == built
+    with Library.open(Path(os.environ["PAPERTUI_DATA_DIR"])) as lib:
+        lib.load_abstracts()
+        status = lib.attach_search_index()
+        assert status.complete and status.covered == len(lib) == 257
