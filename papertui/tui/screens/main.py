@@ -28,7 +28,7 @@ from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from papertui.config import Config
 from papertui.library import (
@@ -65,6 +65,7 @@ from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import (
     ActivityBar,
     DetailPane,
+    KeysFooter,
     PaperList,
     SearchBar,
     Sidebar,
@@ -273,7 +274,7 @@ class MainScreen(Screen[None]):
                 yield DetailPane(id="detail").data_bind(model=MainScreen.detail)
         yield StatusLine(id="status")
         yield ActivityBar(id="activity").data_bind(model=MainScreen.activity)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def _banner_text(self) -> str:
         """The read-only banner's text ("" when writable)."""
@@ -448,7 +449,7 @@ class MainScreen(Screen[None]):
             )
         highlight = self._query.highlight_terms if self._query is not None else ()
         paper = lib.paper(pid)
-        self.detail = DetailModel(
+        model = DetailModel(
             paper=paper,
             state=lib.state(pid),
             abstract=abstract,
@@ -457,6 +458,8 @@ class MainScreen(Screen[None]):
             paper_url=self.config.paper_link.paper_url(paper),
             why=self.relevance.why(pid, self.view, self.sort, self._query),
         )
+        if model != self.detail:
+            self.detail = model
 
     def _update_subtitle(self) -> None:
         """``Inbox · 12 papers · by date · 2 marked`` in the header, after the library's
@@ -625,8 +628,20 @@ class MainScreen(Screen[None]):
         """Notify an outcome and update everything a change touched.
 
         With ``follow_change`` (undo, redo) the cursor goes to the paper that changed, when
-        only one did.
+        only one did. The list and the detail pane change in the key's own frame; the
+        message, the sidebar's counts and the footer's keys follow in the next one (each
+        costs a few milliseconds to draw, and the first frame is what the key is felt by).
         """
+        change = outcome.change
+        if change is not None:
+            focus = outcome.context if isinstance(outcome.context, str) else None
+            if follow_change and change.count == 1:
+                focus = next(iter(change.after))
+            self._reselect_after_change(focus, change)
+        self.call_after_refresh(self._tell, outcome)
+
+    def _tell(self, outcome: Outcome) -> None:
+        """The second frame of :meth:`_show`: the message, the counts, the keys."""
         if outcome.failed_save:
             key = display_keys(_RETRY_BINDING, getattr(self.app, "keymap_overrides", None))
             self.notify(
@@ -642,14 +657,9 @@ class MainScreen(Screen[None]):
                 message = name_paper(message, self.library.title(next(iter(change.after))))
             timeout = 2.5 if outcome.severity == "information" else 5
             self.notify(message, severity=outcome.severity, timeout=timeout, markup=False)
+        if outcome.change is not None:
+            self._refresh_sidebar()
         self.refresh_bindings()
-        change = outcome.change
-        if change is None:
-            return
-        focus = outcome.context if isinstance(outcome.context, str) else None
-        if follow_change and change.count == 1:
-            focus = next(iter(change.after))
-        self._after_change(focus, change)
 
     def _after_change(self, focus: str | None, change: Change | None = None) -> None:
         """Recount, reselect (the rows the change took out of the view stay until the
@@ -657,10 +667,19 @@ class MainScreen(Screen[None]):
         a worker."""
         self.relevance.changed()
         self._refresh_sidebar()
+        self._reselect_after_change(focus, change)
+
+    def _reselect_after_change(self, focus: str | None, change: Change | None = None) -> None:
+        """Reselect (the rows the change took out of the view stay until the cursor
+        moves), prune marks that left the view. When the cursor moves to another paper,
+        that paper's detail is drawn after the list has been painted."""
         changed = change.after if change is not None else ()
         linger = lingering(self._linger, self._cursor(), changed, self.rows)
         linger = frozenset(p for p in linger if p in self.library)  # removed papers go
-        self._reselect(focus=focus, follow=True, linger=linger)
+        shown = self.highlighted
+        self._reselect(focus=focus, follow=True, linger=linger, detail_delay=0)
+        if self.highlighted == shown:
+            self._update_detail()  # the same paper: its status line at once (cheap)
         if self.marked:
             rows = self.rows
             kept = frozenset(p for p in self.marked if rows.index_of(p) is not None)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from papertui.tui.widgets.activity import ActivityBar
 from papertui.tui.widgets.detail import DetailPane
+from papertui.tui.widgets.footer import KeysFooter
 from papertui.tui.widgets.paper_list import PaperList
 from papertui.tui.widgets.search_bar import SearchBar
 from papertui.tui.widgets.sidebar import Sidebar
 from papertui.tui.widgets.status_line import StatusLine
 
-__all__ = ["ActivityBar", "DetailPane", "PaperList", "SearchBar", "Sidebar", "StatusLine"]
+__all__ = [
+    "ActivityBar",
+    "DetailPane",
+    "KeysFooter",
+    "PaperList",
+    "SearchBar",
+    "Sidebar",
+    "StatusLine",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -30,6 +30,20 @@ ABSTRACT_LIMIT = 20_000
 """Characters of an abstract the pane shows (real ones have 1-3 thousand): the pane wraps
 its whole text whenever the paper or the width changes, and a multi-megabyte abstract froze
 the app for seconds to minutes. A longer one is cut, with a line saying so."""
+
+_PART_CACHE = 8
+"""How many rendered parts :class:`DetailPane` keeps."""
+
+_LONG = 200
+"""Characters from which a part's rendering is worth keeping."""
+
+
+def _text_key(part: object, width: int, style: Style) -> tuple[object, ...] | None:
+    """What a long Text part's rendering depends on, or None for other parts (rendered
+    each time: short, cheap)."""
+    if not isinstance(part, Text) or len(part) < _LONG:
+        return None
+    return (width, style, part.plain, part.style, part.justify, part.no_wrap, *part.spans)
 
 
 class DetailPane(LinesView, can_focus=True):
@@ -68,6 +82,9 @@ class DetailPane(LinesView, can_focus=True):
         self._lines: list[Strip] = []
         self._width = 0
         self._style = Style()
+        self._part_cache: dict[tuple[object, ...], list[Strip]] = {}
+        """Rendered lines of the long parts (the abstract), so that a triage key, which
+        changes only the status line, does not wrap the abstract again."""
 
     # -- content --------------------------------------------------------------------------
     def _renderable(self) -> RenderableType:
@@ -95,8 +112,21 @@ class DetailPane(LinesView, can_focus=True):
         console = self.app.console
         options = console.options.update(width=width, highlight=False)
         style = self._style = self.rich_style
-        lines = console.render_lines(self._renderable(), options, style=style, pad=True)
-        self._lines = [Strip(line, width) for line in lines]
+        renderable = self._renderable()
+        parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+        strips: list[Strip] = []
+        for part in parts:
+            key = _text_key(part, width, style)
+            cached = self._part_cache.get(key) if key is not None else None
+            if cached is None:
+                lines = console.render_lines(part, options, style=style, pad=True)
+                cached = [Strip(line, width) for line in lines]
+                if key is not None:
+                    if len(self._part_cache) >= _PART_CACHE:
+                        self._part_cache.pop(next(iter(self._part_cache)))
+                    self._part_cache[key] = cached
+            strips.extend(cached)
+        self._lines = strips
         self._width = width
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()
