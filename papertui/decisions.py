@@ -38,7 +38,11 @@ class Decisions:
     """Triage states by paper id, equal to what is on disk."""
 
     def __init__(
-        self, store: Store, lock: threading.RLock, *, on_change: Callable[[], None]
+        self,
+        store: Store,
+        lock: threading.RLock,
+        *,
+        on_change: Callable[[dict[str, TriageState] | None], None],
     ) -> None:
         self.store = store
         self._lock = lock
@@ -102,6 +106,7 @@ class Decisions:
         if changed is not None and not changed:
             return set()
         with self._lock:
+            before = None if changed is None else {pid: self.state(pid) for pid in changed}
             if changed is None:
                 self.states = {
                     pid: TriageState.from_doc(doc)
@@ -114,7 +119,7 @@ class Decisions:
                     else:
                         self.states[pid] = TriageState.from_doc(doc)
             self._decided_ids = None
-            self._on_change()
+            self._on_change(before)
         return None if changed is None else set(changed)
 
     # -- changing -----------------------------------------------------------------------
@@ -135,7 +140,7 @@ class Decisions:
                 else:
                     self.states[pid] = s
             self._decided_ids = None
-            self._on_change()
+            self._on_change(before)
         if record:
             self.undo.push(change)
         return change

@@ -33,6 +33,7 @@ from papertui.texts import Texts
 from papertui.wordsearch import INDEX_FILE, INDEX_MIN_PAPERS, IndexStatus, WordSearch
 
 if TYPE_CHECKING:
+    from papertui.bitmaps import LibraryBitmaps
     from papertui.query import Query
     from papertui.wordindex import WordIndex
 
@@ -157,6 +158,9 @@ class Library:
         self._last: _Search | None = None
         """The previous search, which the next keystroke usually refines."""
         self._brought_back: set[str] = set()
+        self._bitmaps: LibraryBitmaps | None = None
+        """Whole queries answered on bitmaps once the word index is in use (made by the
+        first such search: opening does not load the query modules)."""
         """Papers the corpus lacks whose states a triage action is using (see missing())."""
         self._set_orphans_aside(None)
 
@@ -266,10 +270,13 @@ class Library:
         self.relevance.forget(ids)
         self._corpus_moved()
 
-    def _states_changed(self) -> None:
+    def _states_changed(self, before: dict[str, TriageState] | None = None) -> None:
         """Triage states changed (here or elsewhere): the last search's results are stale,
-        and the relevance order."""
+        and the relevance order; ``before``: what the changed papers' states were (None:
+        any may have changed)."""
         self._last = None
+        if self._bitmaps is not None:
+            self._bitmaps.states_changed(before)
         self._states_moved()
 
     def _texts_changed(self) -> None:
@@ -279,6 +286,8 @@ class Library:
     def _search_stale(self) -> None:
         """The word index changed: the last search's results are stale."""
         self._last = None
+        if self._bitmaps is not None:
+            self._bitmaps.index_attached()
 
     def _corpus_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
@@ -287,6 +296,8 @@ class Library:
         self._sorted.clear()
         self._hay_cache.clear()
         self._last = None
+        if self._bitmaps is not None:
+            self._bitmaps.corpus_moved()
 
     def __enter__(self) -> Library:
         return self
@@ -354,8 +365,21 @@ class Library:
         return self.words.build(progress)
 
     def attach_search_index(self) -> IndexStatus:
-        """Use the word index file for searches (see :meth:`WordSearch.attach`)."""
-        return self.words.attach()
+        """Use the word index file for searches (see :meth:`WordSearch.attach`), and get
+        the bitmaps ready for the first search (this runs in a worker)."""
+        status = self.words.attach()
+        if self.words.index is not None:
+            self._search_bitmaps().prepare(self._lock, lambda: self.corpus.generation)
+        return status
+
+    def _search_bitmaps(self) -> LibraryBitmaps:
+        """The bitmaps whole queries are answered on (made on first use)."""
+        with self._lock:
+            if self._bitmaps is None:
+                from papertui.bitmaps import LibraryBitmaps, LibrarySource
+
+                self._bitmaps = LibraryBitmaps(LibrarySource(self))
+            return self._bitmaps
 
     def search_index_status(self) -> IndexStatus:
         """How well the index in use covers the library (0 covered if none is in use)."""
@@ -765,6 +789,13 @@ class Library:
         hays: list[str] | None = None
         found: dict[str, list[int]] = {}
         terms = query.text_terms
+        if self.words.index is not None and self.abstracts_loaded:
+            # The whole query on bitmaps: words, filters, OR and NOT as set algebra.
+            planned = self._search_bitmaps().select(view, query, sort)
+            if planned is not None:
+                result = Selection(planned, partial)
+                self._last = _Search(view, sort, query, result, None, {})
+                return result
         if terms is not None and self.words.index is not None and not partial and view != "queue":
             # The word index answers in a few milliseconds, whatever was typed before.
             indexed = self.words.select(sort, terms.required, terms.excluded)

@@ -25,10 +25,11 @@ Pure Python, no Textual, no storage: the library hands in its columns, states an
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any, NamedTuple
 
 from papertui.models import TriageState
@@ -44,6 +45,7 @@ from papertui.query import (
     _Text,
     _Upvotes,
 )
+from papertui.tags import normalise_tag
 from papertui.wordindex import WordIndex, bitmap_of, mask_of
 
 __all__ = [
@@ -155,7 +157,8 @@ class StateBits:
         self.noted = 0
         self.tagged = 0
         self._tags: dict[str, int] = {}
-        """Case-folded tag -> its rows."""
+        """Tag name -> its rows, under both the name stored and its normal form (what
+        ``tag:NAME`` matches, see :func:`_tag_keys`)."""
 
     @classmethod
     def build(cls, n: int, states: Mapping[str, TriageState], row: Mapping[str, int]) -> StateBits:
@@ -178,7 +181,7 @@ class StateBits:
                 noted.append(i)
             if state.tags:
                 tagged.append(i)
-                for tag in {t.casefold() for t in state.tags}:
+                for tag in _tag_keys(state.tags):
                     tags.setdefault(tag, []).append(i)
         bits.starred, bits.read = bitmap_of(n, starred), bitmap_of(n, read)
         bits.noted, bits.tagged = bitmap_of(n, noted), bitmap_of(n, tagged)
@@ -200,8 +203,7 @@ class StateBits:
             self.noted ^= bit
         if bool(old.tags) != bool(new.tags):
             self.tagged ^= bit
-        was = {t.casefold() for t in old.tags}
-        now = {t.casefold() for t in new.tags}
+        was, now = _tag_keys(old.tags), _tag_keys(new.tags)
         for tag in was - now:
             left = self._tags[tag] & ~bit
             if left:
@@ -212,7 +214,8 @@ class StateBits:
             self._tags[tag] = self._tags.get(tag, 0) | bit
 
     def tag(self, name: str) -> int:
-        """The rows tagged ``name`` (case-folded)."""
+        """The rows ``tag:NAME`` matches (``name`` in normal form): those with a tag that
+        is ``name`` or whose normal form is."""
         return self._tags.get(name, 0)
 
     @property
@@ -221,16 +224,22 @@ class StateBits:
         return self.starred | self.read
 
 
+def _tag_keys(tags: Iterable[str]) -> set[str]:
+    """The names a state's tags are found under: each as stored and in normal form."""
+    return {key for tag in tags for key in (tag, normalise_tag(tag))}
+
+
 # --------------------------------------------------------------------------- texts
 
 
 class IndexedText:
     """Words and phrases answered from a :class:`papertui.wordindex.WordIndex`, exactly.
 
-    ``row_of`` maps each index number to its row (None: index number ``j`` is row ``j``);
+    ``row_of`` maps each index number to its row (None: index number ``j`` is row ``j``;
+    ``n`` for a paper of the index the rows do not have, or whose entry is stale);
     ``uncovered`` marks the rows the index does not vouch for (new or changed papers), and
-    ``text(row)`` gives a row's search text: those rows, and the candidates of a needle that
-    is not a single word (a phrase, ``3d-gan``), are read.
+    ``texts(rows)`` gives those rows' search texts: those rows, and the candidates of a
+    needle that is not a single word (a phrase, ``3d-gan``), are read.
     """
 
     def __init__(
@@ -239,13 +248,13 @@ class IndexedText:
         n: int,
         row_of: Sequence[int] | None,
         uncovered: int,
-        text: Callable[[int], str],
+        texts: Callable[[list[int]], list[str]],
     ) -> None:
         self.index = index
         self.n = n
         self._row_of = row_of
         self.uncovered = uncovered
-        self._text = text
+        self._texts = texts
         self._cache: dict[str, int] = {}
 
     def _rows(self, bits: int) -> int:
@@ -253,13 +262,14 @@ class IndexedText:
         if self._row_of is None:
             return bits & ((1 << self.n) - 1) & ~self.uncovered
         rows = compress(self._row_of, mask_of(bits, len(self.index)))
-        return bitmap_of(self.n, rows) & ~self.uncovered
+        everything = (1 << self.n) - 1  # row n: a paper the index has but the library not
+        return bitmap_of(self.n + 1, rows) & everything & ~self.uncovered
 
     def _having(self, bits: int, needle: str) -> int:
-        """The rows of ``bits`` whose text contains ``needle`` (texts read)."""
+        """The rows of ``bits`` whose text contains ``needle`` (texts read, in C)."""
         rows = rows_of(bits, self.n)
-        texts = map(self._text, rows)
-        return bitmap_of(self.n, compress(rows, (needle in t for t in texts)))
+        has = map(operator.contains, self._texts(rows), repeat(needle))
+        return bitmap_of(self.n, compress(rows, has))
 
     def find(self, needle: str) -> int:
         """The rows whose search text contains ``needle`` (case-folded)."""

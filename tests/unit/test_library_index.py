@@ -168,3 +168,58 @@ def test_the_index_is_built_on_a_read_only_library(root: Path) -> None:
         index = reader.build_search_index()
         assert len(index) == 150
         assert writer.attach_search_index().complete
+
+
+FILTER_QUERIES = [
+    "is:unread diffusion",
+    "-is:starred",
+    "is:inbox",
+    "tag:later",
+    "-tag:later model",
+    'tag:"two words" OR quokkaformer',
+    "has:tags OR has:note",
+    "upvotes>10 OR retrieval",
+    "-upvotes>10",
+    "after:2024-06-01 -before:2024-08-01",
+    "year:2024 (diffusion OR vision) -is:read",
+]
+
+
+def test_filters_on_bitmaps_follow_each_action_and_other_processes(root: Path) -> None:
+    """The state bitmaps are updated change by change: after actions here and writes by
+    another process, every view and filter still gives what a scan gives."""
+    with Library.open(root) as lib:
+        lib.build_search_index()
+    with (
+        Library.open(root) as lib,
+        Library.open(root) as other,
+        Library.open(root, readonly=True) as plain,
+    ):
+        lib.attach_search_index()
+        lib.load_abstracts()
+        plain.load_abstracts()
+        ids = list(lib.ids)
+
+        def same() -> None:
+            plain.refresh()
+            for view in ("all", "inbox", "read"):
+                for text in FILTER_QUERIES + QUERIES[-6:]:
+                    query = parse_query(text)
+                    assert lib.select(view, query).ids == plain.select(view, query).ids, (
+                        view,
+                        text,
+                    )
+
+        same()  # builds the bitmaps
+        lib.tag(ids[:20], add=["later", "two words"], remove=[])
+        lib.set_read(ids[3:30], True)
+        lib.set_note(ids[40], "look again")
+        same()
+        lib.tag(ids[:10], add=[], remove=["later"])
+        lib.set_starred(ids[::7], False)
+        lib.undo_last()
+        same()
+        other.set_read(ids[50:60], True)
+        other.tag(ids[60:70], add=["later"], remove=[])
+        lib.refresh()
+        same()

@@ -13,6 +13,7 @@ from papertui import wordindex
 from papertui.models import Paper, TriageState
 from papertui.query import parse_query, search_text
 from papertui.queryplan import CorpusColumns, IndexedText, StateBits, evaluate, select_rows
+from papertui.tags import normalise_tag
 
 WORDS = ["diffusion", "latent", "model", "retrieval", "quokkaformer", "3d-gan", "c++", "naïve"]
 TAGS = ["bench", "Later", "two words"]
@@ -92,7 +93,9 @@ def setup(n: int = 300, seed: int = 1, *, permuted: bool = False, stale: int = 0
         random.Random(seed).shuffle(known)
     index = wordindex.build([ids[i] for i in known], [texts[i] for i in known])
     uncovered = wordindex.bitmap_of(n, range(n - stale, n))
-    text = IndexedText(index, n, known if permuted else None, uncovered, texts.__getitem__)
+    text = IndexedText(
+        index, n, known if permuted else None, uncovered, lambda rows: [texts[i] for i in rows]
+    )
     cols = CorpusColumns(
         [p.upvotes for p in papers],
         [p.published.isoformat() if p.published else None for p in papers],
@@ -185,4 +188,5 @@ def test_state_bits_kept_up_to_date_match_a_fresh_build(changes) -> None:
         fresh.tagged,
     )
     for tag in TAGS:
-        assert bits.tag(tag.casefold()) == fresh.tag(tag.casefold())
+        name = normalise_tag(tag)
+        assert bits.tag(name) == fresh.tag(name)
