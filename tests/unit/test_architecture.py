@@ -24,6 +24,8 @@ CORE = [
     "paths",
     "fsutil",
     "wordindex",
+    "queryplan",
+    "bitmaps",
     "journal",
     "locking",
     "decisions",
