@@ -81,6 +81,22 @@ async def _type_query(
     return latencies, len(screen.query_one(PaperList).rows)
 
 
+async def _rounds(
+    app: Any, pilot: Any, query: str, rounds: int, timeout: float, gap: float
+) -> tuple[list[tuple[str, float]], int]:
+    """Type ``query`` ``rounds`` times (each from an empty search bar, cleared after);
+    returns every keystroke's text and latency, and the final row count."""
+    typed: list[tuple[str, float]] = []
+    hits = -1
+    for _ in range(rounds):
+        await pilot.press("slash")
+        await pilot.pause()
+        lat, hits = await _type_query(app, query, timeout, gap)
+        typed.extend(lat)
+        await _clear(app, pilot)
+    return typed, hits
+
+
 async def _clear(app: Any, pilot: Any) -> None:
     """Escape: clear the search (back to the full view)."""
     await pilot.press("escape")
@@ -183,15 +199,8 @@ async def probe(
             out["rows_all"] = len(plist.rows)
             floors = {}
             for query in queries:
-                samples: list[float] = []
-                hits = -1
-                for _ in range(rounds):
-                    await pilot.press("slash")
-                    await pilot.pause()
-                    lat, hits = await _type_query(app, query, timeout, gap)
-                    samples.extend(ms for _, ms in lat)
-                    await _clear(app, pilot)
-                out["queries"][query] = {"ms": samples, "hits": hits}
+                lat, hits = await _rounds(app, pilot, query, rounds, timeout, gap)
+                out["queries"][query] = {"ms": [ms for _, ms in lat], "hits": hits}
                 floors[query] = _scan_floor(texts, [query[:i] for i in range(1, len(query) + 1)])
             out["floor_scan_ms"] = floors
             if query_set:
@@ -199,14 +208,8 @@ async def probe(
                 await pilot.pause()
                 inbox = lib.view_ids("inbox", "date")
                 for shape, query in QUERY_SET.items():
-                    timed: list[float] = []
-                    hits = -1
-                    for _ in range(rounds):
-                        await pilot.press("slash")
-                        await pilot.pause()
-                        lat, hits = await _type_query(app, query, timeout, gap)
-                        timed.extend(ms for typed, ms in lat if _valid(typed))
-                        await _clear(app, pilot)
+                    lat, hits = await _rounds(app, pilot, query, rounds, timeout, gap)
+                    timed = [ms for typed, ms in lat if _valid(typed)]
                     pred = parse_query(query).predicate
                     expected = sum(
                         1

@@ -132,6 +132,11 @@ def _run_app(lib: Library, *, readonly_reason: str | None = None, demo: bool = F
     # (at 100k papers that walk costs tens of milliseconds, in the middle of first paint
     # and of keystrokes).
     gc.freeze()
+    # The app's worker threads (reading abstracts, attaching the index) hold the GIL for
+    # up to the switch interval each time the event loop gives it up, and a keypress's save
+    # gives it up at every system call (lock, read, append, fsync): at Python's 5 ms that
+    # queued a save behind the workers for tens of milliseconds in the first seconds.
+    sys.setswitchinterval(0.001)
     try:
         app = create_app(lib, readonly_reason=readonly_reason, demo=demo)
         _start(app)
