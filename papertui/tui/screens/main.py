@@ -531,13 +531,15 @@ class MainScreen(Screen[None]):
     # -- messages from widgets ------------------------------------------------------------
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        """The cursor moved: show that paper (stale messages for old rows are ignored)."""
+        """The cursor moved: show that paper (stale messages for old rows are ignored),
+        once the list's cursor has been painted (wrapping an abstract is most of the work
+        of a cursor move; keys held down paint the cursor at every frame)."""
         if event.paper_list.rows is not self.rows or event.pid == self.highlighted:
             return
         self.highlighted = event.pid
         if self._linger and event.pid not in self._linger:
             self.clear_lingering()  # the cursor left: the decided rows go now
-        self._update_detail()
+        self._schedule_detail(0)
 
     def clear_lingering(self) -> None:
         """Drop the rows kept after a decision took them out of the view."""
