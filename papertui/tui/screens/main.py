@@ -28,7 +28,7 @@ from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from papertui.config import Config
 from papertui.library import (
@@ -64,6 +64,7 @@ from papertui.tui.selection import LibraryRows, pick_cursor
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import (
     ActivityBar,
+    CountsHeader,
     DetailPane,
     KeysFooter,
     PaperList,
@@ -257,7 +258,7 @@ class MainScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         """Header, banner, sidebar | (search + list, detail), activity line, footer."""
-        yield Header()
+        yield CountsHeader()
         yield Static(Content(self._banner_text()), id="readonly-banner")
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar").data_bind(model=MainScreen.sidebar)
