@@ -207,6 +207,8 @@ class LibraryBitmaps:
             within = corpus.everything & ~states.decided
         elif view == "read":
             within = states.read
+        elif view == "dismissed":
+            within = states.dismissed
         else:
             return None
         src = self._source

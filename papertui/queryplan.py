@@ -154,6 +154,7 @@ class StateBits:
         self.n = n
         self.starred = 0
         self.read = 0
+        self.dismissed = 0
         self.noted = 0
         self.tagged = 0
         self._tags: dict[str, int] = {}
@@ -166,6 +167,7 @@ class StateBits:
         bits = cls(n)
         starred: list[int] = []
         read: list[int] = []
+        dismissed: list[int] = []
         noted: list[int] = []
         tagged: list[int] = []
         tags: dict[str, list[int]] = {}
@@ -177,6 +179,8 @@ class StateBits:
                 starred.append(i)
             if state.read:
                 read.append(i)
+            if state.dismissed:
+                dismissed.append(i)
             if state.note.strip():
                 noted.append(i)
             if state.tags:
@@ -184,6 +188,7 @@ class StateBits:
                 for tag in _tag_keys(state.tags):
                     tags.setdefault(tag, []).append(i)
         bits.starred, bits.read = bitmap_of(n, starred), bitmap_of(n, read)
+        bits.dismissed = bitmap_of(n, dismissed)
         bits.noted, bits.tagged = bitmap_of(n, noted), bitmap_of(n, tagged)
         bits._tags = {tag: bitmap_of(n, rows) for tag, rows in tags.items()}
         return bits
@@ -199,6 +204,8 @@ class StateBits:
             self.starred ^= bit
         if old.read != new.read:
             self.read ^= bit
+        if old.dismissed != new.dismissed:
+            self.dismissed ^= bit
         if bool(old.note.strip()) != bool(new.note.strip()):
             self.noted ^= bit
         if bool(old.tags) != bool(new.tags):
@@ -220,8 +227,8 @@ class StateBits:
 
     @property
     def decided(self) -> int:
-        """The rows out of the inbox: queued or read."""
-        return self.starred | self.read
+        """The rows out of the inbox: queued, read or dismissed."""
+        return self.starred | self.read | self.dismissed
 
 
 def _tag_keys(tags: Iterable[str]) -> set[str]:
@@ -320,6 +327,7 @@ def _leaf(
         exact = {
             "starred": states.starred,
             "read": states.read,
+            "dismissed": states.dismissed,
             "note": states.noted,
             "tags": states.tagged,
             "code": corpus.code,

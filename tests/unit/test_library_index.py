@@ -182,6 +182,10 @@ FILTER_QUERIES = [
     "-upvotes>10",
     "after:2024-06-01 -before:2024-08-01",
     "year:2024 (diffusion OR vision) -is:read",
+    "is:dismissed OR is:starred",
+    "-is:dismissed model",
+    "added:today OR retrieval",
+    "page:2024-12-12 -diffusion",
 ]
 
 
@@ -202,7 +206,7 @@ def test_filters_on_bitmaps_follow_each_action_and_other_processes(root: Path) -
 
         def same() -> None:
             plain.refresh()
-            for view in ("all", "inbox", "read"):
+            for view in ("all", "inbox", "read", "dismissed"):
                 for text in FILTER_QUERIES + QUERIES[-6:]:
                     query = parse_query(text)
                     assert lib.select(view, query).ids == plain.select(view, query).ids, (
@@ -214,6 +218,7 @@ def test_filters_on_bitmaps_follow_each_action_and_other_processes(root: Path) -
         lib.tag(ids[:20], add=["later", "two words"], remove=[])
         lib.set_read(ids[3:30], True)
         lib.set_note(ids[40], "look again")
+        lib.set_dismissed(ids[30:45], True)
         same()
         lib.tag(ids[:10], add=[], remove=["later"])
         lib.set_starred(ids[::7], False)

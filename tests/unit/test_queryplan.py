@@ -42,6 +42,7 @@ def corpus(n: int, seed: int) -> tuple[list[Paper], list[str], dict[str, TriageS
             states[paper.id] = TriageState(
                 starred=rng.random() < 0.5,
                 read=rng.random() < 0.5,
+                dismissed=rng.random() < 0.2,
                 tags=tuple(rng.sample(TAGS, rng.randint(0, 2))),
                 note=rng.choice(["", " ", "a note"]),
             )
@@ -63,6 +64,8 @@ QUERIES = [
     "is:unread diffusion",
     "is:starred",
     "is:inbox",
+    "is:dismissed OR is:read",
+    "-is:dismissed diffusion",
     "-is:read -is:starred",
     "has:code",
     "-has:project",
@@ -165,6 +168,7 @@ states_st = st.builds(
     TriageState,
     starred=st.booleans(),
     read=st.booleans(),
+    dismissed=st.booleans(),
     tags=st.lists(st.sampled_from(TAGS), max_size=2, unique=True).map(tuple),
     note=st.sampled_from(["", " ", "x"]),
 )
@@ -181,9 +185,10 @@ def test_state_bits_kept_up_to_date_match_a_fresh_build(changes) -> None:
         bits.update(i, states.get(ids[i], TriageState()), new)
         states[ids[i]] = new
     fresh = StateBits.build(40, states, row)
-    assert (bits.starred, bits.read, bits.noted, bits.tagged) == (
+    assert (bits.starred, bits.read, bits.dismissed, bits.noted, bits.tagged) == (
         fresh.starred,
         fresh.read,
+        fresh.dismissed,
         fresh.noted,
         fresh.tagged,
     )
