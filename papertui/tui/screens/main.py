@@ -640,6 +640,7 @@ class MainScreen(Screen[None]):
             focus = outcome.context if isinstance(outcome.context, str) else None
             if follow_change and change.count == 1:
                 focus = next(iter(change.after))
+            self.relevance.changed()  # the relevance order is made anew in a worker
             self._reselect_after_change(focus, change)
         self.call_after_refresh(self._tell, outcome)
 
