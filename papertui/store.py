@@ -875,6 +875,9 @@ class JournalStorage(_CachedStorage):
         """Journal records applied since the snapshot was read (0 = it is up to date)."""
         self.damaged_lines: list[int] = []
         """Journal lines skipped as damaged since the snapshot was read."""
+        self._snap_fd: int | None = None
+        self._snap_id: tuple[int, int] | None = None
+        """(device, inode) of the snapshot the data was read from (None: there was none)."""
 
     @contextlib.contextmanager
     def touching(self, table: str, ids: Iterable[str]) -> Iterator[None]:
@@ -897,9 +900,37 @@ class JournalStorage(_CachedStorage):
             return {}
         return self._validate(_parse_json(where, raw), where)
 
+    def _snapshot_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _pin_snapshot(self) -> None:
+        """Remember which snapshot file the data came from, holding it open so that its
+        inode number cannot be given to another file while we compare against it."""
+        if self._snap_fd is not None:
+            os.close(self._snap_fd)
+            self._snap_fd = None
+        try:
+            self._snap_fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            self._snap_id = None
+            return
+        st = os.fstat(self._snap_fd)
+        self._snap_id = (st.st_dev, st.st_ino)
+
+    def folded_elsewhere(self) -> bool:
+        """Whether what was read is no longer what is on disk as a whole: the journal was
+        folded away, or the snapshot replaced (a fold by another process, even one that
+        happened while this process had no journal open, or a restore)."""
+        return self.log.replaced() or self._snapshot_identity() != self._snap_id
+
     def _load(self) -> Tables:
         self.log.reset()
         data = self.load_snapshot()
+        self._pin_snapshot()
         found = self.log.read_new()
         for rec in found.records:
             _apply(data, rec)
@@ -918,7 +949,7 @@ class JournalStorage(_CachedStorage):
         if self._data is None:
             self.read()
             return None
-        if self.log.replaced():
+        if self.folded_elsewhere():
             old = dict(self._data.get("state", {}))
             self._data = None
             new = (self.read() or {}).get("state", {})
@@ -981,6 +1012,10 @@ class JournalStorage(_CachedStorage):
             self.log.reset()
             if self.journal.exists():
                 atomic_write(self.journal, b"")
+            # What this process holds now is the new snapshot and the new (empty) journal:
+            # a later fold by another process must be noticed against these.
+            self._pin_snapshot()
+            self.log.read_new()
         except OSError as exc:
             self._data = None  # read again from disk
             raise _write_error(self.path, exc) from None
@@ -990,6 +1025,10 @@ class JournalStorage(_CachedStorage):
 
     def close(self) -> None:
         self.log.close()
+        if self._snap_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._snap_fd)
+            self._snap_fd = None
 
 
 RESTORE_NEEDED = "state.restore-needed"
@@ -1356,7 +1395,7 @@ class Store:
         ``stat`` and one ``fstat``). Appended records are read without a lock (only
         complete lines count); a folded journal is read anew under a shared lock."""
         storage, _ = self._state()
-        if storage.log.replaced():
+        if storage.folded_elsewhere():
             with self._hold(self.state_lock, shared=True):
                 return storage.sync()
         return storage.sync()

@@ -251,3 +251,24 @@ def test_threads_of_one_process_take_turns_on_the_lock(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert overlap == [False] * 4
+
+
+def test_a_fold_elsewhere_after_this_process_folded_is_noticed(tmp_path: Path) -> None:
+    """The lost update the 4-process test caught (1 of 480, under load): a process that
+    folded the journal at opening, then had records written and folded by two others
+    before its own write, read only the newest journal and missed what was folded in
+    between. A fold is now noticed by the snapshot too."""
+    first = Store(tmp_path)
+    first.load_states()
+    first.put_states({"aaa": _state(1)})
+    mine = Store(tmp_path)
+    mine.load_states()  # folds: state.json and an empty journal
+    other = Store(tmp_path)
+    other.load_states()
+    other.put_states({"bbb": _state(2)})  # into the journal "mine" made
+    third = Store(tmp_path)
+    third.load_states()  # folds again: bbb is in the new snapshot only
+    with mine.transaction() as changed:
+        assert changed is None or "bbb" in changed
+        assert set(mine.current_states()) == {"aaa", "bbb"}
+    assert mine.poll_states() == {}
