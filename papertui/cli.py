@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from papertui import __version__
+from papertui.models import papers_count
 from papertui.paths import resolve_data_dir
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if run.report.new and not args.json:
             stamp = lib.paper(run.report.new_ids[0]).added_at
             # On stderr, with the per-file notes: the summary stays stdout's last line.
-            added = _n(run.report.new)
+            added = papers_count(run.report.new)
             _say(
                 f"papertui: note: to undo this import: papertui remove --query 'added:{stamp}' "
                 f"(removes the {added} it added)",
@@ -497,15 +498,17 @@ def cmd_remove(args: argparse.Namespace) -> int:
             _say(f"  … and {len(ids) - 10} more")
         if not args.yes:
             if not sys.stdin.isatty():
-                raise CliError(f"remove: would remove {_n(len(ids))}; add --yes to confirm")
-            sys.stdout.write(f"Remove {_n(len(ids))} from {lib.root}? [y/N] ")
+                raise CliError(
+                    f"remove: would remove {papers_count(len(ids))}; add --yes to confirm"
+                )
+            sys.stdout.write(f"Remove {papers_count(len(ids))} from {lib.root}? [y/N] ")
             sys.stdout.flush()
             if sys.stdin.readline().strip().lower() not in ("y", "yes"):
                 _say("Nothing removed")
                 return 1
         removed = lib.remove(ids)
         _say(
-            f"Removed {_n(removed)}; their triage state is in the backup taken first "
+            f"Removed {papers_count(removed)}; their triage state is in the backup taken first "
             "('papertui restore' brings it back; importing their pages again brings them back)"
         )
         return 0
@@ -1013,10 +1016,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', None) or 'error'}: {exc.strerror or exc}")
         return 1
-
-
-def _n(count: int) -> str:
-    return f"{count} paper" if count == 1 else f"{count} papers"
 
 
 _TEXT_ARGS = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from papertui.errors import LibraryError
 from papertui.history import Change, UndoStack, revert
-from papertui.models import TriageState
+from papertui.models import TriageState, papers_count
 from papertui.safetext import clean_text
 from papertui.store import Store
 from papertui.tags import normalise_tag
@@ -28,10 +28,6 @@ DEFAULT_STATE = TriageState()
 
 Planned = tuple[str, dict[str, TriageState]]
 """An action's label and the new states it sets (before :meth:`Decisions.commit`)."""
-
-
-def _n(count: int) -> str:
-    return f"{count} paper" if count == 1 else f"{count} papers"
 
 
 class Decisions:
@@ -161,7 +157,7 @@ class Decisions:
             else:
                 after[pid] = s.with_changes(starred=False, queue_position=None)
         verb = "Queued" if starred else "Unqueued"
-        return f"{verb} {_n(len(after))}", after
+        return f"{verb} {papers_count(len(after))}", after
 
     def reading(self, ids: list[str], read: bool) -> Planned:
         """Mark read or unread."""
@@ -171,7 +167,7 @@ class Decisions:
             if self.state(pid).read != read
         }
         verb = "Marked read" if read else "Marked unread"
-        return f"{verb}: {_n(len(after))}", after
+        return f"{verb}: {papers_count(len(after))}", after
 
     def dismissing(self, ids: list[str], dismissed: bool) -> Planned:
         """Dismiss ("not interested": out of the inbox) or take that back; dismissing a
@@ -185,7 +181,7 @@ class Decisions:
                 s = s.with_changes(starred=False, queue_position=None)
             after[pid] = s.with_changes(dismissed=dismissed)
         verb = "Dismissed" if dismissed else "Undismissed"
-        return f"{verb} {_n(len(after))}", after
+        return f"{verb} {papers_count(len(after))}", after
 
     def tagging(self, ids: list[str], add: Iterable[str], remove: Iterable[str]) -> Planned:
         """Add and remove tags (names normalised with :func:`normalise_tag`)."""
@@ -205,7 +201,7 @@ class Decisions:
             if tuple(tags) != s.tags:
                 after[pid] = s.with_changes(tags=tuple(tags))
         parts = [f"+{t}" for t in add_t] + [f"-{t}" for t in sorted(rem_t)]
-        return f"Tagged {_n(len(after))} {' '.join(parts)}", after
+        return f"Tagged {papers_count(len(after))} {' '.join(parts)}", after
 
     def noting(self, pid: str, note: str) -> Planned:
         """Replace a paper's note ("" removes it); terminal control characters are dropped."""
@@ -251,7 +247,7 @@ class Decisions:
         where = "top" if top else "bottom"
         if not after:
             return f"Already at the {where} of the queue", {}
-        return f"Moved {_n(len(moving))} to the {where} of the queue", after
+        return f"Moved {papers_count(len(moving))} to the {where} of the queue", after
 
     # -- undo ---------------------------------------------------------------------------
     def step(self, *, forward: bool) -> Change | None:

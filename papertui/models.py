@@ -22,6 +22,7 @@ __all__ = [
     "normalise_title",
     "now_iso",
     "paper_id",
+    "papers_count",
 ]
 
 ID_LENGTH = 12
@@ -187,3 +188,8 @@ class TriageState:
 
 
 _DEFAULT_STATE = TriageState()
+
+
+def papers_count(n: int) -> str:
+    """``1 paper`` / ``3 papers``: how every message counts papers."""
+    return f"{n} paper" if n == 1 else f"{n} papers"

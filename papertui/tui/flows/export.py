@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papertui.models import papers_count
 from papertui.paperlink import PaperLinkSite
 from papertui.tui.clipboard import clipboard_tool, copy_with_tool
 from papertui.tui.flows.links import COPIED
@@ -87,13 +88,13 @@ class ExportFlow:
                 text = queue_markdown(items, today, site)
                 if path is not None:
                     write_markdown(path, text)
-                    message = f"Exported {_papers(len(items))} to {path}"
+                    message = f"Exported {papers_count(len(items))} to {path}"
                 else:
                     self.app.call_from_thread(copy_osc52, text)
                     tool = clipboard_tool()
                     used = copy_with_tool(text, tool) if tool is not None else None
                     also = f" and copied with {used}" if used else ""
-                    message = f"The Markdown of {_papers(len(items))} was {COPIED}{also}"
+                    message = f"The Markdown of {papers_count(len(items))} was {COPIED}{also}"
             except Exception as exc:
                 self.app.call_from_thread(self._failed, describe_error(exc))
             else:
@@ -108,8 +109,3 @@ class ExportFlow:
     def _failed(self, error: str) -> None:
         """Say why nothing was exported."""
         self.app.notify(f"Export failed: {error}", severity="error", markup=False)
-
-
-def _papers(n: int) -> str:
-    """``1 paper`` / ``3 papers``."""
-    return f"{n} paper" if n == 1 else f"{n} papers"

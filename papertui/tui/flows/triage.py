@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from papertui.library import Change
+from papertui.models import papers_count
 from papertui.tui.models import RowSource
 
 if TYPE_CHECKING:
@@ -99,13 +100,11 @@ class TriageFlow:
     def toggle_dismiss(self) -> None:
         """Dismiss the targets, or take the dismissal back when all are dismissed."""
         screen = self.screen
-        ids = screen._targets()
-        if not ids:
-            return screen._nothing_selected()
-        lib = screen.library
-        dismiss = not all(lib.state(p).dismissed for p in ids)
-        verb = "dismiss" if dismiss else "undismiss"
-        screen._apply(f"{verb} {screen._papers(len(ids))}", lambda: lib.set_dismissed(ids, dismiss))
+        screen._toggle(
+            "dismissed",
+            lambda on, n: f"{'dismiss' if on else 'undismiss'} {n}",
+            screen.library.set_dismissed,
+        )
 
     def dismiss_rest(self) -> None:
         """Dismiss every paper left in the view (not dismissed yet), after saying how many;
@@ -122,7 +121,7 @@ class TriageFlow:
         if not ids:
             screen.notify("Nothing left to dismiss in this view", timeout=2)
             return
-        count = screen._papers(len(ids))
+        count = papers_count(len(ids))
 
         def answered(answer: str | None) -> None:
             if answer != "yes":
@@ -164,15 +163,15 @@ class TriageFlow:
         if screen._refuse_readonly("remove papers"):
             return
         lib = screen.library
-        what = f"“{short_title(lib.title(ids[0]))}”" if len(ids) == 1 else screen._papers(len(ids))
+        what = f"“{short_title(lib.title(ids[0]))}”" if len(ids) == 1 else papers_count(len(ids))
 
         def op() -> Change:
             n = lib.remove(ids)
-            return Change(f"Removed {screen._papers(n)} from the library", {}, {})
+            return Change(f"Removed {papers_count(n)} from the library", {}, {})
 
         def answered(answer: str | None) -> None:
             if answer == "yes":
-                screen._apply(f"remove {screen._papers(len(ids))}", op)
+                screen._apply(f"remove {papers_count(len(ids))}", op)
                 if screen.marked:
                     screen.marked = frozenset()
 

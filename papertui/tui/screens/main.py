@@ -40,7 +40,7 @@ from papertui.library import (
     Selection,
     Sort,
 )
-from papertui.models import Paper, TriageState
+from papertui.models import Paper, TriageState, papers_count
 from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
@@ -704,31 +704,33 @@ class MainScreen(Screen[None]):
         """Tell the user there is no paper to act on."""
         self.notify("No paper selected", severity="warning", timeout=2)
 
-    @staticmethod
-    def _papers(n: int) -> str:
-        """``1 paper`` / ``3 papers``."""
-        return f"{n} paper" if n == 1 else f"{n} papers"
-
     # -- triage actions -------------------------------------------------------------------
-    def action_toggle_star(self) -> None:
-        """Queue (star) the targets, or unqueue them when all are queued."""
+    def _toggle(
+        self, flag: str, describe: Callable[[bool, str], str], store: Callable[..., Change]
+    ) -> None:
+        """Set ``flag`` on the targets, or clear it when all have it (star, read)."""
         ids = self._targets()
         if not ids:
             return self._nothing_selected()
         lib = self.library
-        star = not all(lib.state(p).starred for p in ids)
-        verb = "queue" if star else "unqueue"
-        self._apply(f"{verb} {self._papers(len(ids))}", lambda: lib.set_starred(ids, star))
+        on = not all(getattr(lib.state(p), flag) for p in ids)
+        self._apply(describe(on, papers_count(len(ids))), lambda: store(ids, on))
+
+    def action_toggle_star(self) -> None:
+        """Queue (star) the targets, or unqueue them when all are queued."""
+        self._toggle(
+            "starred",
+            lambda on, n: f"{'queue' if on else 'unqueue'} {n}",
+            self.library.set_starred,
+        )
 
     def action_toggle_read(self) -> None:
         """Mark the targets read, or unread when all are read."""
-        ids = self._targets()
-        if not ids:
-            return self._nothing_selected()
-        lib = self.library
-        read = not all(lib.state(p).read for p in ids)
-        verb = "mark read" if read else "mark unread"
-        self._apply(f"{verb}: {self._papers(len(ids))}", lambda: lib.set_read(ids, read))
+        self._toggle(
+            "read",
+            lambda on, n: f"{'mark read' if on else 'mark unread'}: {n}",
+            self.library.set_read,
+        )
 
     def action_tag(self) -> None:
         """Ask for tags to add/remove on the targets."""
@@ -750,7 +752,7 @@ class MainScreen(Screen[None]):
             if edit is None:
                 return
             self._apply(
-                f"tag {self._papers(len(ids))}",
+                f"tag {papers_count(len(ids))}",
                 lambda: lib.tag(ids, add=edit.add, remove=edit.remove),
             )
 
@@ -1189,7 +1191,7 @@ class MainScreen(Screen[None]):
             )
         for tag, count in self.sidebar.tags:
             yield PaletteCommand(
-                f"View: #{tag}", f"{self._papers(count)} tagged #{tag}", self._view_runner(tag)
+                f"View: #{tag}", f"{papers_count(count)} tagged #{tag}", self._view_runner(tag)
             )
 
     def _view_runner(self, tag: str) -> Callable[[], object]:
