@@ -124,3 +124,33 @@ async def test_like_search_errors_show_under_the_bar(library: Library, run_app: 
         assert "no paper with id '4ce64ff'" in h.screen.search_error
         assert list(h.screen.rows.ids) == shown  # the last results are kept
         assert not [n for n in h.notes if "4ce64" in n.message]  # no toast per keystroke
+
+
+async def test_a_star_in_a_list_not_by_relevance_makes_the_order_only_when_shown(
+    library: Library, run_app: Any, monkeypatch: Any
+) -> None:
+    """At 100k papers a new order is tens of milliseconds of CPU: a star in a list sorted
+    by date makes none; the next list that is sorted by relevance gets the fresh order."""
+    library.set_starred(THREE_D, True)
+    made: list[bool] = []
+    refresh = library.refresh_relevance
+    monkeypatch.setattr(library, "refresh_relevance", lambda: made.append(refresh()) or made[-1])
+    async with run_app(library) as h:
+        await h.wait_for(lambda: "by relevance" in str(h.screen.sub_title))
+        await h.press("4")  # All: by date
+        assert "by date" in str(h.screen.sub_title)
+        made.clear()
+        for pid in SPEECH:
+            h.screen._move_cursor(pid)
+            await h.press("t")
+            await h.fill("tts")
+            await h.press("enter")
+        await h.pilot.pause(0.3)  # a worker, had one started, would have run by now
+        assert made == []  # no list shows the order: none was made
+        with Library.open(library.root, readonly=True) as fresh:
+            expected = fresh.view_ids("inbox", "relevance")
+        assert expected[:2] == list(SPEECH[::-1])
+        await h.press("1")  # the Inbox: by relevance, with both tags counted
+        await h.wait_for(lambda: list(h.screen.rows.ids) == expected, timeout=3)
+        assert made  # made once a list needed it
+        assert "by relevance" in str(h.screen.sub_title)

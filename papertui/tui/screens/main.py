@@ -640,7 +640,7 @@ class MainScreen(Screen[None]):
             focus = outcome.context if isinstance(outcome.context, str) else None
             if follow_change and change.count == 1:
                 focus = next(iter(change.after))
-            self.relevance.changed()  # the relevance order is made anew in a worker
+            self.relevance.recount()  # the header's "(2 so far)" in this frame
             self._reselect_after_change(focus, change)
         self.call_after_refresh(self._tell, outcome)
 
@@ -662,6 +662,7 @@ class MainScreen(Screen[None]):
             timeout = 2.5 if outcome.severity == "information" else 5
             self.notify(message, severity=outcome.severity, timeout=timeout, markup=False)
         if outcome.change is not None:
+            self.relevance.changed()  # after the key's frame: the worker competes for the GIL
             self._refresh_sidebar()
         self.refresh_bindings()
 

@@ -126,7 +126,15 @@ class DetailPane(LinesView, can_focus=True):
                         self._part_cache.pop(next(iter(self._part_cache)))
                     self._part_cache[key] = cached
             strips.extend(cached)
-        self._lines = strips
+        old, self._lines = self._lines, strips
+        if width == self._width and len(strips) == len(old):
+            # The same shape (a triage key changed the status line): repaint what differs
+            changed = [
+                y for y, (a, b) in enumerate(zip(old, strips, strict=True)) if a is not b and a != b
+            ]
+            if changed:
+                self.refresh_lines(changed[0], changed[-1] - changed[0] + 1)
+            return
         self._width = width
         self.virtual_size = Size(width, len(self._lines))
         self.refresh()

@@ -203,14 +203,30 @@ class PaperList(LinesView, can_focus=True):
         """Keep the cursor on a row."""
         return max(0, min(value, len(self.rows) - 1))
 
-    def watch_rows(self, rows: RowSource) -> None:
-        """New rows: size the scroll area and put the cursor where the screen asked."""
-        self.virtual_size = Size(0, len(rows))
-        self._filled = filled_columns(rows)
+    def watch_rows(self, old: RowSource, rows: RowSource) -> None:
+        """New rows: size the scroll area and put the cursor where the screen asked.
+
+        Rows as many as before with the cursor on the same row (a triage key in a view the
+        paper stays in) repaint only the visible rows that differ: the key's frame is one
+        row, not the whole list."""
         index = rows.index_of(rows.focus) if rows.focus is not None else None
+        cursor = 0 if index is None else index
+        filled = filled_columns(rows)
+        same_shape = len(rows) == len(old) and filled == self._filled and cursor == self.cursor
+        if self.virtual_size.height != len(rows):
+            self.virtual_size = Size(0, len(rows))  # (the scroll bars repaint when set)
+        self._filled = filled
         self._last_posted = None
-        self.cursor = 0 if index is None else index
-        self.refresh()
+        if not same_shape or old is rows:
+            self.cursor = cursor
+            self.refresh()
+            return
+        top = round(self.scroll_y)
+        bottom = min(len(rows), top + self.scrollable_content_region.height)
+        for y in range(top, bottom):
+            if y != cursor and old.row_at(y) != rows.row_at(y):
+                self.refresh_line(y)
+        self.cursor = cursor  # repaints the cursor's row and tells the screen
 
     def watch_cursor(self, old: int, cursor: int) -> None:
         """Keep the cursor visible and tell the screen which paper is highlighted."""

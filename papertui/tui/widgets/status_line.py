@@ -50,7 +50,7 @@ class StatusLine(Static):
             self.message, self.repeats = text, 1
         self._shown_at = monotonic()
         shown = text if self.repeats == 1 else f"{text} ×{self.repeats}"
-        self.update(Content(shown))
+        self.update(Content(shown), layout=False)  # one line, fixed: no layout pass
         self.set_class(severity != "information", "-warning")
         if self._timer is not None:
             self._timer.stop()
@@ -59,5 +59,5 @@ class StatusLine(Static):
     def clear_message(self) -> None:
         """Empty the line."""
         self.message, self.repeats = "", 0
-        self.update(Content(""))
+        self.update(Content(""), layout=False)
         self.remove_class("-warning")
