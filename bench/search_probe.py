@@ -161,6 +161,7 @@ async def probe(
     """
     from papertui.library import INDEX_MIN_PAPERS, Library
     from papertui.query import parse_query, search_text
+    from papertui.store import SHARDS
     from papertui.tui.app import create_app
     from papertui.tui.widgets import PaperList
 
@@ -192,7 +193,12 @@ async def probe(
                 await asyncio.sleep(0.02)
             out["abstracts_loaded_s"] = time.perf_counter() - t_open
             out["indexed"] = lib.search_index_status().covered
-            texts = [search_text(lib.title(p), lib.abstract(p)) for p in lib.ids]
+            # every text made here from the shard files (the check does not trust the app's)
+            shards: dict[str, str] = {}
+            for shard in range(SHARDS):
+                shards.update(lib.store.load_abstract_shard(shard))
+            text_of = {p: search_text(lib.title(p), shards.get(p, "")) for p in lib.ids}
+            texts = list(text_of.values())
             await pilot.press("4")  # the All view
             await pilot.pause()
             plist = app.screen.query_one(PaperList)
@@ -211,13 +217,7 @@ async def probe(
                     lat, hits = await _rounds(app, pilot, query, rounds, timeout, gap)
                     timed = [ms for typed, ms in lat if _valid(typed)]
                     pred = parse_query(query).predicate
-                    expected = sum(
-                        1
-                        for p in inbox
-                        if pred(
-                            lib.paper(p), lib.state(p), search_text(lib.title(p), lib.abstract(p))
-                        )
-                    )
+                    expected = sum(1 for p in inbox if pred(lib.paper(p), lib.state(p), text_of[p]))
                     typed = [query[:i] for i in range(1, len(query) + 1) if _valid(query[:i])]
                     out["shapes"][shape] = {
                         "query": query,

@@ -58,6 +58,7 @@ __all__ = [
     "LibraryDamaged",
     "LibraryLocked",
     "ReadOnlyLibrary",
+    "ShardPieces",
     "Store",
     "StoreError",
     "atomic_write",
@@ -119,25 +120,66 @@ the next document's key."""
 def _abstract_pieces(raw: bytes) -> dict[str, str] | None:
     """An abstract shard's ``{paper id: abstract}``, parsed a piece at a time (each a whole
     number of documents); None if ``raw`` is not a well-formed shard in papertui's layout."""
+    found = _located_pieces(raw)
+    if found is None:
+        return None
+    out: dict[str, str] = {}
+    for _, piece in found:
+        out.update(piece)
+    return out
+
+
+def _located_pieces(raw: bytes) -> list[tuple[tuple[int, int], dict[str, str]]] | None:
+    """An abstract shard's pieces, each with where it lies in ``raw`` (start, end): the
+    bytes between are whole documents (:func:`_parse_piece`); None if ``raw`` is not a
+    well-formed shard in papertui's layout."""
     if not raw.startswith(_SHARD_HEAD) or not raw.endswith(b"}}"):
         return None
     view = memoryview(raw)
     stop = len(raw) - 2
-    out: dict[str, str] = {}
+    out: list[tuple[tuple[int, int], dict[str, str]]] = []
     at = len(_SHARD_HEAD)
-    try:
-        while at < stop:
-            cut = _DOC_END.search(raw, at + _PIECE, stop)
-            end = stop if cut is None else cut.start() + 2
-            piece = json.loads(b"".join((b"{", view[at:end], b"}")))
-            for pid, doc in piece.items():
-                if not isinstance(doc, dict) or not isinstance(doc.get("a"), str):
-                    return None
-                out[pid] = doc["a"]
-            at = end + 1  # past the comma
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        return None
+    while at < stop:
+        cut = _DOC_END.search(raw, at + _PIECE, stop)
+        end = stop if cut is None else cut.start() + 2
+        piece = _parse_piece(view[at:end])
+        if piece is None:
+            return None
+        out.append(((at, end), piece))
+        at = end + 1  # past the comma
     return out
+
+
+def _parse_piece(data: bytes | memoryview) -> dict[str, str] | None:
+    """``{paper id: abstract}`` of a run of whole abstract documents (None if malformed)."""
+    try:
+        piece = json.loads(b"".join((b"{", data, b"}")))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(piece, dict):
+        return None
+    out: dict[str, str] = {}
+    for pid, doc in piece.items():
+        if not isinstance(doc, dict) or not isinstance(doc.get("a"), str):
+            return None
+        out[pid] = doc["a"]
+    return out
+
+
+@dataclass(frozen=True)
+class ShardPieces:
+    """Where the abstracts of one shard file lie, so that one can be read again without
+    keeping the shard's text in memory (:meth:`Store.read_abstract_piece`)."""
+
+    path: Path
+    identity: tuple[int, int, int, int]
+    """The file as it was parsed (device, inode, size, mtime): a replaced file is not read."""
+    spans: tuple[tuple[int, int], ...]
+    """Byte range of each piece."""
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _damaged(path: Path, why: str) -> LibraryDamaged:
@@ -1207,6 +1249,50 @@ class Store:
             return fast
         data = AbstractStorage(path).read() or {}
         return {pid: doc.get("a", "") for pid, doc in data.get("abstracts", {}).items()}
+
+    def locate_abstract_shard(
+        self, shard: int
+    ) -> tuple[dict[str, str], dict[str, int], ShardPieces] | None:
+        """One shard's abstracts, which piece of the file each is in, and where the pieces
+        lie (:meth:`read_abstract_piece` reads one again); None if the shard is missing or
+        not in papertui's layout (:meth:`load_abstract_shard` then reads or reports it)."""
+        path = self.abstract_path(shard)
+        try:
+            with open(path, "rb") as f:
+                identity = _identity(os.fstat(f.fileno()))
+                raw = f.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
+        found = _located_pieces(raw)
+        if found is None:
+            return None
+        abstracts: dict[str, str] = {}
+        piece_of: dict[str, int] = {}
+        for k, (_, piece) in enumerate(found):
+            abstracts.update(piece)
+            piece_of.update(dict.fromkeys(piece, k))
+        return abstracts, piece_of, ShardPieces(path, identity, tuple(s for s, _ in found))
+
+    @staticmethod
+    def read_abstract_piece(pieces: ShardPieces, k: int) -> dict[str, str] | None:
+        """The abstracts of piece ``k`` of a shard located before; None if the file was
+        replaced or damaged since (locate it again)."""
+        start, end = pieces.spans[k]
+        try:
+            fd = os.open(pieces.path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            if _identity(os.fstat(fd)) != pieces.identity:
+                return None
+            data = os.pread(fd, end - start, start)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return _parse_piece(data) if len(data) == end - start else None
 
     def save_papers(
         self,

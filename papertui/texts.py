@@ -4,17 +4,29 @@ The abstracts are not needed for the first paint: the app loads every shard in a
 (each a short pause, never a long freeze) or the one shard a paper needs. A paper's search
 text is its title and abstract, case-folded (:func:`papertui.query.search_text`); until
 every abstract is in, searches read titles only (a *partial* search).
+
+Loading every shard (:meth:`Texts.load_all`) of a library of :data:`LOCATE_MIN` papers or
+more keeps the search texts but not the abstracts themselves (150 MB at 100k papers): only
+where each lies in its shard file, so that the one the detail pane shows is read again
+(a 64 KB piece, well under a millisecond; the last few pieces are kept).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from itertools import repeat
 
 from papertui.corpus import Corpus
-from papertui.store import SHARDS, Store, shard_of
+from papertui.store import SHARDS, ShardPieces, Store, shard_of
 
-__all__ = ["Texts"]
+__all__ = ["LOCATE_MIN", "Texts"]
+
+LOCATE_MIN = 5_000
+"""From this many papers, loading every shard keeps where each abstract lies, not its text."""
+
+_PIECES_KEPT = 64
+"""Parsed shard pieces kept for abstracts read again (about 4 MB)."""
 
 
 class Texts:
@@ -27,6 +39,12 @@ class Texts:
         """Called (under the lock) when a shard's texts came in: searches cached over the
         texts are stale."""
         self.abstracts: dict[str, str] = {}
+        """Abstracts held in memory: those of shards read for a paper, new ones of an
+        import, and every one in a library under :data:`LOCATE_MIN` papers."""
+        self.located: dict[str, tuple[int, int]] = {}
+        """Paper id -> (shard, piece) of an abstract not held, read again on demand."""
+        self.pieces: dict[int, ShardPieces] = {}
+        self._parsed: OrderedDict[tuple[int, int], dict[str, str]] = OrderedDict()
         self.loaded_shards: set[int] = set()
         self.text: dict[str, str] = {}
         """Search texts by paper id, once its abstract is in."""
@@ -46,23 +64,83 @@ class Texts:
         the library in between, the shard is read again and its texts made under the lock
         (rare), so nothing older than the import is put back.
         """
+        self._read_shard(shard, locate=False)
+
+    def _read_shard(self, shard: int, *, locate: bool) -> None:
+        """:meth:`read_shard`; with ``locate``, keep where each abstract lies rather than
+        its text (a shard not in papertui's layout is held whole)."""
         if shard in self.loaded_shards:
             return
         generation = self.corpus.generation
-        abstracts = self.store.load_abstract_shard(shard)
+        read = self._located(shard) if locate else None
+        abstracts = self.store.load_abstract_shard(shard) if read is None else read[0]
         texts = self._search_texts(abstracts)
         with self.corpus.lock:
             if shard in self.loaded_shards:
                 return
             if generation != self.corpus.generation:
-                abstracts = self.store.load_abstract_shard(shard)
+                read = self._located(shard) if locate else None
+                abstracts = self.store.load_abstract_shard(shard) if read is None else read[0]
                 texts = self._search_texts(abstracts)
-            self.abstracts.update(abstracts)
+            if read is None:
+                self.abstracts.update(abstracts)
+            else:
+                _, piece_of, pieces = read
+                self.pieces[shard] = pieces
+                # an abstract an import brought since stays held (it is newer than the file)
+                self.located.update((p, (shard, k)) for p, k in piece_of.items())
             self.text.update(texts)
             self.loaded_shards.add(shard)
             if self.loaded:
                 self.title_only = None  # every paper has its full text now
             self._on_loaded()
+
+    def _located(self, shard: int) -> tuple[dict[str, str], dict[str, int], ShardPieces] | None:
+        return self.store.locate_abstract_shard(shard)
+
+    def _from_piece(self, pid: str) -> str | None:
+        """A located abstract, read again from its shard file (None if the file changed)."""
+        at = self.located.get(pid)
+        if at is None:
+            return None
+        with self.corpus.lock:
+            piece = self._parsed.get(at)
+            if piece is not None:
+                self._parsed.move_to_end(at)
+            pieces = self.pieces.get(at[0])
+        if piece is None and pieces is not None:
+            piece = self.store.read_abstract_piece(pieces, at[1])
+            if piece is None:
+                return None
+            with self.corpus.lock:
+                self._parsed[at] = piece
+                if len(self._parsed) > _PIECES_KEPT:
+                    self._parsed.popitem(last=False)
+        return None if piece is None else piece.get(pid)
+
+    def _locate_again(self, shard: int) -> None:
+        """The shard file changed since it was located (another process's import): where
+        its abstracts lie now (their search texts are unchanged: an abstract that changed
+        came with that import, and is held)."""
+        read = self._located(shard)
+        with self.corpus.lock:
+            for at in [at for at in self._parsed if at[0] == shard]:
+                del self._parsed[at]
+            for pid in [p for p, at in self.located.items() if at[0] == shard]:
+                del self.located[pid]
+            if read is None:
+                self.pieces.pop(shard, None)
+                self.abstracts.update(
+                    (p, a)
+                    for p, a in self.store.load_abstract_shard(shard).items()
+                    if p not in self.abstracts
+                )
+                return
+            _, piece_of, pieces = read
+            self.pieces[shard] = pieces
+            self.located.update(
+                (p, (shard, k)) for p, k in piece_of.items() if p not in self.abstracts
+            )
 
     def _search_texts(self, abstracts: dict[str, str]) -> dict[str, str]:
         """The search texts of the papers of some abstracts (titles read under the lock)."""
@@ -81,18 +159,25 @@ class Texts:
         """Read every abstract shard (safe to run in a worker thread)."""
         if not self.loaded:
             self.title_texts()  # ready for searches typed before the last shard is in
+        locate = len(self.corpus.ids) >= LOCATE_MIN
         for shard in range(SHARDS):
-            self.read_shard(shard)
+            self._read_shard(shard, locate=locate)
             if progress is not None:
                 progress(shard + 1, SHARDS)
 
     def abstract(self, pid: str) -> str:
-        """A paper's abstract (reads its shard if needed)."""
+        """A paper's abstract (reads its shard, or the piece of it, if needed)."""
         text = self.abstracts.get(pid)
-        if text is None:
-            self.read_shard(shard_of(pid))
-            text = self.abstracts.get(pid, "")
-        return text
+        if text is not None:
+            return text
+        if pid in self.located:
+            text = self._from_piece(pid)
+            if text is None:  # the file was replaced since it was located
+                self._locate_again(shard_of(pid))
+                text = self.abstracts.get(pid) or self._from_piece(pid)
+            return text or ""
+        self.read_shard(shard_of(pid))
+        return self.abstracts.get(pid, "")
 
     def haystack(self, pid: str) -> str:
         """A paper's search text: title and abstract; the title alone until every abstract
@@ -103,7 +188,7 @@ class Texts:
         if text is None:
             from papertui.query import search_text
 
-            text = self.text[pid] = search_text(self.corpus.title(pid), self.abstracts.get(pid, ""))
+            text = self.text[pid] = search_text(self.corpus.title(pid), self.abstract(pid))
         return text
 
     def title_texts(self) -> dict[str, str]:
@@ -128,6 +213,7 @@ class Texts:
         """New or changed abstracts (an import; under the lock)."""
         for pid, text in abstracts.items():
             self.abstracts[pid] = text
+            self.located.pop(pid, None)
             self.text.pop(pid, None)  # rebuilt on demand by haystack
         self.title_only = None
 
@@ -135,5 +221,6 @@ class Texts:
         """Drop removed papers' texts (under the lock)."""
         for pid in ids:
             self.abstracts.pop(pid, None)
+            self.located.pop(pid, None)
             self.text.pop(pid, None)
         self.title_only = None

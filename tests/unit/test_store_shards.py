@@ -50,3 +50,60 @@ def test_a_library_shard_loads_through_the_pieces(tmp_path, monkeypatch) -> None
     for shard in range(store.SHARDS):
         loaded.update(s.load_abstract_shard(shard))
     assert loaded == texts
+
+
+def _library_with(tmp_path, texts: dict[str, str]):
+    from papertui.library import Library
+
+    s = store.Store(tmp_path)
+    with s.corpus_write():
+        s.save_papers({pid: {"title": f"T {pid[:4]}"} for pid in texts}, texts)
+    return Library.open(tmp_path)
+
+
+def test_a_big_library_keeps_where_abstracts_lie_not_their_text(tmp_path, monkeypatch) -> None:
+    from papertui import texts as texts_module
+
+    monkeypatch.setattr(texts_module, "LOCATE_MIN", 1)  # "big" from one paper
+    monkeypatch.setattr(store, "_PIECE", 200)  # several pieces per shard
+    abstracts = {f"{i:02x}" + "1" * 10: f'Abstract "{i}" }},{{ é' * 20 for i in range(200)}
+    lib = _library_with(tmp_path, abstracts)
+    lib.load_abstracts()
+    held = lib.texts.abstracts
+    assert not held and len(lib.texts.located) == len(abstracts)  # nothing held
+    assert {pid: lib.abstract(pid) for pid in abstracts} == abstracts  # read again, right
+    assert lib.texts.haystack(next(iter(abstracts))).startswith("t ")  # search texts kept
+
+
+def test_a_shard_replaced_by_another_process_is_located_again(tmp_path, monkeypatch) -> None:
+    from papertui import texts as texts_module
+    from papertui.library import Library
+
+    monkeypatch.setattr(texts_module, "LOCATE_MIN", 1)
+    monkeypatch.setattr(store, "_PIECE", 200)
+    abstracts = {f"{i:02x}" + "2" * 10: f"first text of {i} " * 15 for i in range(128)}
+    lib = _library_with(tmp_path, abstracts)
+    lib.load_abstracts()
+    # another process rewrites every shard: one paper's abstract grows, which moves the rest
+    changed = next(iter(abstracts))
+    with Library.open(tmp_path) as other, other.store.corpus_write():
+        other.store.save_papers({changed: {"title": "T x"}}, {changed: "longer " * 400})
+    located_again: list[int] = []
+    again = lib.texts._locate_again
+    monkeypatch.setattr(lib.texts, "_locate_again", lambda s: located_again.append(s) or again(s))
+    unchanged = [p for p in abstracts if p != changed]
+    assert [lib.abstract(p) for p in unchanged] == [abstracts[p] for p in unchanged]
+    assert located_again == [store.shard_of(changed)]  # once, for the shard that changed
+
+
+def test_a_shard_not_in_papertuis_layout_is_held_whole(tmp_path, monkeypatch) -> None:
+    from papertui import texts as texts_module
+
+    monkeypatch.setattr(texts_module, "LOCATE_MIN", 1)
+    abstracts = {"ab" + "3" * 10: "one", "cd" + "3" * 10: "two"}
+    lib = _library_with(tmp_path, abstracts)
+    for shard in {store.shard_of(p) for p in abstracts}:
+        path = lib.store.abstract_path(shard)
+        path.write_text(json.dumps(json.loads(path.read_text()), indent=1))  # other layout
+    lib.load_abstracts()
+    assert lib.texts.abstracts == abstracts and not lib.texts.located
