@@ -253,6 +253,21 @@ class Library:
         """A prefix of ``pid`` long enough to be typed (7 characters like git)."""
         return self.corpus.short_id(pid, minimum)
 
+    def resolve(self, ref: str) -> str:
+        """The full id for an id or a unique id prefix (LibraryError otherwise)."""
+        ref = ref.strip().lower()
+        if ref in self.corpus.row or ref in self.missing_papers:
+            return ref
+        if not ref or any(ch not in "0123456789abcdef" for ch in ref):
+            raise LibraryError(f"no paper with id '{ref}'")
+        hits = [pid for pid in self.corpus.ids if pid.startswith(ref)]
+        hits += [pid for pid in self.missing() if pid.startswith(ref)]
+        if not hits:
+            raise LibraryError(f"no paper with id '{ref}'")
+        if len(hits) > 1:
+            raise LibraryError(f"id prefix '{ref}' is ambiguous ({len(hits)} papers); type more")
+        return hits[0]
+
     # -- abstracts (papertui.texts) -----------------------------------------------------
     @property
     def abstracts_loaded(self) -> bool:
@@ -289,34 +304,12 @@ class Library:
         """How well the index in use covers the library (0 covered if none is in use)."""
         return self.words.status()
 
-    # -- papers -------------------------------------------------------------------------
-    def resolve(self, ref: str) -> str:
-        """The full id for an id or a unique id prefix (LibraryError otherwise)."""
-        ref = ref.strip().lower()
-        if ref in self.corpus.row or ref in self.missing_papers:
-            return ref
-        if not ref or any(ch not in "0123456789abcdef" for ch in ref):
-            raise LibraryError(f"no paper with id '{ref}'")
-        hits = [pid for pid in self.corpus.ids if pid.startswith(ref)]
-        hits += [pid for pid in self.missing() if pid.startswith(ref)]
-        if not hits:
-            raise LibraryError(f"no paper with id '{ref}'")
-        if len(hits) > 1:
-            raise LibraryError(f"id prefix '{ref}' is ambiguous ({len(hits)} papers); type more")
-        return hits[0]
-
     # -- papers the corpus lacks -----------------------------------------------------------
     def missing(self) -> list[str]:
-        """Papers whose triage state is kept but which the corpus lacks (it was set aside
-        as damaged, imported again only in part, or the paper was removed and its state
-        restored), by id.
-
-        Their states are set aside (:mod:`papertui.missing`): out of every view and count, until
-        an import brings the paper back. :meth:`paper`, :meth:`title` and :meth:`state`
-        still answer for them (a stand-in named by id), ``stats`` lists them, and a triage
-        action on one applies to its kept state (unstarring, marking unread and untagging
-        remove it; a paper left with no state is gone for good).
-        """
+        """Papers whose triage state is kept but which the corpus lacks, by id: out of
+        every view and count until an import brings them back (see :mod:`papertui.missing`).
+        :meth:`paper`, :meth:`title` and :meth:`state` answer for them, and a triage action
+        applies to the kept state (a paper left with no state is gone for good)."""
         return self.missing_papers.ids()
 
     # -- triage (the bodies are in papertui.decisions) ----------------------------------
