@@ -86,7 +86,7 @@ def probe(root: Path, stars: int, similar: int, seed: int) -> dict[str, Any]:
             profile.update(picked[: k + 1])
         view_ms: list[float] = []
         for _ in range(5):
-            lib._drop_sort("relevance")
+            lib.views.drop_sort("relevance")
             t0 = time.perf_counter()
             view = lib.view_ids("inbox", "relevance")
             view_ms.append(_ms(t0))

@@ -8,7 +8,8 @@ import pytest
 from textual.widgets import Input
 
 from papertui.library import Library
-from papertui.tui.screens.main import DETAIL_WHILE_TYPING, PARTIAL_NOTE, MainScreen
+from papertui.tui.flows.search import DETAIL_WHILE_TYPING, PARTIAL_NOTE
+from papertui.tui.screens.main import MainScreen
 from papertui.tui.widgets import PaperList, SearchBar, Sidebar
 
 
@@ -321,9 +322,9 @@ async def test_after_a_slow_search_typing_goes_first_and_the_search_catches_up(
     """A search slower than SLOW_SEARCH: keys read together are painted, then one search
     runs for the last text, instead of one blocking search per key."""
 
-    import papertui.tui.screens.main as main_screen
+    import papertui.tui.flows.search as search_flow
 
-    monkeypatch.setattr(main_screen, "SLOW_SEARCH", -1.0)  # every search counts as slow
+    monkeypatch.setattr(search_flow, "SLOW_SEARCH", -1.0)  # every search counts as slow
     searched = spy_searches(monkeypatch)
     async with run_app(library) as h:
         await h.press("slash")

@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from time import perf_counter
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.command import Provider
@@ -46,6 +44,7 @@ from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS,
 from papertui.tui.commands import PaletteCommand, PaperCommands
 from papertui.tui.flows.background import Background
 from papertui.tui.flows.relevance import RelevanceFlow, RelevanceReady
+from papertui.tui.flows.search import PARTIAL_NOTE, SearchFlow
 from papertui.tui.flows.triage import TriageFlow, keep_in_place, lingering, name_paper
 from papertui.tui.jobs import (
     ImportSummary,
@@ -74,7 +73,7 @@ from papertui.tui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from papertui.query import Query, QueryError
+    from papertui.query import Query
     from papertui.tui.flows.links import LinkFlow
     from papertui.tui.screens.prompts import TagEdit
 
@@ -82,15 +81,6 @@ if TYPE_CHECKING:
 # first paint should not pay for widgets (TextArea, Input, ...) it does not show.
 
 __all__ = ["MainScreen"]
-
-PARTIAL_NOTE = "searching titles; abstracts loading…"
-"""Shown under the search bar while full-text search can only look at titles."""
-
-SLOW_SEARCH = 0.04
-"""Seconds: a search slower than this lets the next keystrokes paint before it runs again."""
-
-DETAIL_WHILE_TYPING = 0.15
-"""Seconds of quiet typing before the detail pane re-renders with the new highlights."""
 
 WIDE_LAYOUT = 160
 """Columns from which the detail pane sits beside the list (below it otherwise, so that
@@ -125,21 +115,6 @@ WRITE_ACTIONS = frozenset(
     }
 )
 """Actions that change the library (or prepare a batch change): off when read-only."""
-
-_ERROR_EXAMPLES = {
-    "bad number": "e.g. upvotes>10",
-    "bad year": "e.g. year:2024 or year>=2023",
-    "bad date": "e.g. after:2024-10-01",
-}
-
-
-def search_error_text(error: QueryError) -> str:
-    """The query error as shown under the search bar, with an example when one helps."""
-    message = str(error)
-    for start, example in _ERROR_EXAMPLES.items():
-        if message.startswith(start):
-            return f"{message} ({example})"
-    return message
 
 
 class MainScreen(Screen[None]):
@@ -244,10 +219,8 @@ class MainScreen(Screen[None]):
         self.set_reactive(MainScreen.view, view)
         self.set_reactive(MainScreen.sort, sort)
         self._reselect_after_import = False
-        self._slow_search = False
-        """The last search took long enough to run it after painting the input."""
-        self._search_queued = False
-        self._typed = ""
+        self.search = SearchFlow(self)
+        """The search bar: the query as typed, searches that never hold up typing."""
         self._query: Query | None = None
         self._partial = False
         self.background = Background(self)
@@ -290,7 +263,7 @@ class MainScreen(Screen[None]):
         self.title = "papertui"
         self.query_one("#readonly-banner").display = bool(self.readonly_reason)
         # Filter synchronously as the text changes (SearchBar.Changed arrives later).
-        self.watch(self.query_one(SearchBar), "text", self._search_text, init=False)
+        self.watch(self.query_one(SearchBar), "text", self.search.typed, init=False)
         self.set_interval(self.LIVE_POLL_SECONDS, self.background.poll)
         self._refresh_sidebar()
         self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
@@ -502,27 +475,8 @@ class MainScreen(Screen[None]):
             save_prefs(self.library.root, self.view, self.sort)
 
     def watch_query_text(self, text: str) -> None:
-        """Parse as the user types; a bad query shows its error and keeps the last results."""
-        from papertui.query import QueryError, parse_query  # first search only: not at start-up
-
-        try:
-            query = parse_query(text)
-        except QueryError as exc:
-            self.search_error = search_error_text(exc)
-            if not len(self.rows) and self.rows.empty_text:
-                # The last results are kept, but "No papers match" would be about them,
-                # not about the query being typed: the error line alone says what is wrong.
-                self.rows = LibraryRows(self.library, (), empty_text="")
-            return
-        self.search_error = ""
-        had_query = self._query is not None
-        self._query = None if query.is_empty else query
-        self.highlight_terms = tuple(query.highlight_terms)
-        started = perf_counter()
-        self._reselect(focus=None, detail_delay=DETAIL_WHILE_TYPING)
-        self._slow_search = perf_counter() - started > SLOW_SEARCH
-        if had_query != (self._query is not None):
-            self.refresh_bindings()  # the footer changes only when a search starts or ends
+        """Search as the user types (see :meth:`SearchFlow.run`)."""
+        self.search.run(text)
 
     def watch_marked(self) -> None:
         """Marks show in the list (bound) and in the header."""
@@ -568,44 +522,20 @@ class MainScreen(Screen[None]):
         self.view = event.view
         self.query_one(PaperList).focus()
 
-    def _search_text(self, text: str) -> None:
-        """Filter as the user types (a watcher of the search bar's text: runs while the
-        key is handled, so the list changes in the same frame as the input).
-
-        Unless the last search was slow (a filter or an OR over 100k papers can take a few
-        hundred milliseconds): then the input is painted first and the search runs after,
-        once for all the keys typed meanwhile, so typing never waits for results.
-        """
-        if not self._slow_search:
-            self.query_text = text
-            return
-        self._typed = text
-        if not self._search_queued:
-            self._search_queued = True
-            self.call_after_refresh(self._search_typed)
-
-    def _search_typed(self) -> None:
-        """Run the search for what was typed last (see :meth:`_search_text`)."""
-        self._search_queued = False
-        self.query_text = self._typed
-
     @on(SearchBar.Changed)
     def _search_changed(self) -> None:
-        """Filter as the user types (normally done already by :meth:`_search_text`). The
-        bar's current text, not the message's: messages arrive after the keys that
-        followed, and an older text would search again for a prefix already typed past."""
-        self._search_text(self.query_one(SearchBar).text)
+        """Filter as the user types (normally done already: see :meth:`SearchFlow.typed`)."""
+        self.search.bar_changed()
 
     @on(SearchBar.Submitted)
     def _search_submitted(self) -> None:
         """Enter in the search bar: back to the list."""
-        self.query_one(PaperList).focus()
+        self.search.submitted()
 
     @on(SearchBar.Cleared)
     def _search_cleared(self) -> None:
         """Escape in the search bar: the query is gone, back to the list."""
-        self.query_text = ""
-        self.query_one(PaperList).focus()
+        self.search.cleared()
 
     # -- triage core ----------------------------------------------------------------------
     def _refuse_readonly(self, what: str) -> bool:
@@ -891,13 +821,8 @@ class MainScreen(Screen[None]):
         self.toggle_class("-no-sidebar")
 
     def action_search(self) -> None:
-        """Focus the search bar. A "/" typed in it is just a character: the binding steps
-        aside and the input gets the key in its turn (inserting it here would put it before
-        keys that arrived just ahead of it and are still queued for the input)."""
-        bar = self.query_one(SearchBar)
-        if self.app.focused is bar.input:
-            raise SkipAction()
-        bar.focus_input()
+        """Focus the search bar (a "/" typed in it is just a character)."""
+        self.search.focus()
 
     def action_escape(self) -> None:
         """Back to the list (from the detail pane, the sidebar, ...)."""
@@ -913,7 +838,7 @@ class MainScreen(Screen[None]):
 
     def action_clear_search(self) -> None:
         """Clear the search."""
-        self.query_one(SearchBar).clear()
+        self.search.clear()
 
     def action_view(self, view: str) -> None:
         """Switch to a view."""
