@@ -10,13 +10,15 @@ and scaled to unit length. Terms are hashed into :data:`BUCKETS` slots (CRC-32),
 vocabulary is kept in memory: the few words a "why" line names are found again in the one
 paper it is about (:meth:`Features.why`).
 
-The *profile* of a set of examples is the mean vector of the positives, less half the mean
-of the negatives; a paper's score is its dot product with the profile (cosine-like, since
-vectors have unit length), then one round of *feedback*: the mean vector of the best
-:data:`FEEDBACK` papers that are not examples is added at a third of the weight, and the
-papers scored again. That round is what helps most on a narrow library where every paper
-shares the same vocabulary ("transformer", "diffusion"): it pulls in the words the
-examples' neighbours share rather than those of one example.
+The *profile* of a set of examples is the mean vector of the positives (each term weighted
+by the share of positives that have it and by its relevance weight,
+:func:`_relevance_weight`), less half the mean of the negatives; a paper's score is its dot
+product with the profile (cosine-like, since vectors have unit length), then one round of
+*feedback*: the mean vector of the best :data:`FEEDBACK` papers that are not examples is
+added at a third of the weight, and the papers scored again. That round is what helps most
+on a narrow library where every paper shares the same vocabulary ("transformer",
+"diffusion"): it pulls in the words the examples' neighbours share rather than those of one
+example.
 
 Scoring reads postings (term -> papers) for the profile's heaviest :data:`PROFILE_TERMS`
 terms only, so one ranking at 100k papers costs a few milliseconds; adding a positive adds
@@ -75,9 +77,18 @@ MIN_POSITIVES = 3
 TITLE_REPEAT = 2
 MAX_SHARE = 0.5
 """Terms in more than this share of the papers are left out (they tell no paper apart)."""
+MIN_DF = 5
+"""Terms in fewer papers than this are left out (in a small library: 2% of its papers, and
+at least 2): a word of one or two abstracts links few papers, and as one of a paper's
+rarest it would take much of its vector's weight from the words of its topic."""
+MIN_DF_SHARE = 0.02
+RSJ_POWER = 0.5
+"""A profile term is weighted by its relevance weight (:func:`_relevance_weight`) to this
+power (0: not at all)."""
+RSJ_SMOOTHING = 0.5
 
 MAGIC = b"papertui ranking features\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -255,6 +266,15 @@ class Features:
     def idf_of(self, buckets: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """The idf of some buckets (0 for those without one)."""
         return _lookup(self.idf_terms, self.idf_values, buckets)
+
+    def df_of(self, buckets: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """How many of the :attr:`docs` papers have each bucket's terms (read back from
+        the idf; a bucket without one, a term of papers added since, counts as in 1)."""
+        import numpy as np
+
+        idf = self.idf_of(buckets).astype(np.float64)
+        df = (1 + self.docs) / np.exp(idf - 1) - 1
+        return np.where(idf > 0, np.maximum(np.rint(df), 1), 1)
 
     # -- scoring ---------------------------------------------------------------------------
     def scores(self, profile: dict[int, float]) -> npt.NDArray[Any]:
@@ -438,6 +458,30 @@ def _idf(df: Any, docs: int) -> Any:
     return np.log((1 + docs) / (1 + np.asarray(df, np.float64))) + 1
 
 
+def min_df(docs: int) -> int:
+    """The fewest papers a term must be in to count, in a library of ``docs`` papers."""
+    return max(2, min(MIN_DF, int(docs * MIN_DF_SHARE)))
+
+
+def _relevance_weight(
+    r: npt.NDArray[Any], positives: int, df: npt.NDArray[Any], docs: int
+) -> npt.NDArray[Any]:
+    """Robertson and Sparck Jones' relevance weight of terms that ``r`` of the
+    ``positives`` have and ``df`` of the ``docs`` papers have: the log-odds of a term
+    among the positives against among the other papers (smoothed by
+    :data:`RSJ_SMOOTHING`). High for a term most positives have and few other papers
+    (*speech* for speech papers), low for one every kind of paper has (*generation*) and
+    for one only a single positive has; what a classifier of the positives against the
+    rest would learn, in closed form."""
+    import numpy as np
+
+    k = RSJ_SMOOTHING
+    df = np.clip(df, r, docs)
+    inside = (r + k) / (positives - r + k)
+    outside = (df - r + k) / np.maximum(docs - df - (positives - r) + k, k)
+    return cast("npt.NDArray[Any]", np.log(inside / outside))
+
+
 def _normalised(
     terms: npt.NDArray[Any], weights: npt.NDArray[Any]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -496,7 +540,7 @@ def build(
     for at in range(0, n, _CHUNK):
         df += np.bincount(np.concatenate(doc_slots[at : at + _CHUNK]), minlength=BUCKETS)
     idf = _idf(df, n).astype(np.float32)
-    idf[df < 2] = 0  # a term of one paper relates it to no other
+    idf[df < min_df(n)] = 0  # a term of one or two papers relates few
     idf[df > MAX_SHARE * n] = 0  # nor does one most papers have
     del df
     indptr = np.zeros(n + 1, np.int64)
@@ -541,6 +585,7 @@ class Profile:
     _pos_n: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
     """How many positives have each term."""
     _scores: Any = None
+    _base: dict[int, float] | None = None
     _final: dict[int, float] = field(default_factory=dict)
 
     def update(self, positives: Iterable[str], negatives: Iterable[str] = ()) -> bool:
@@ -562,24 +607,50 @@ class Profile:
             old.clear()
             old.update(new)
         if changed:
-            self._scores = None
+            self._scores = self._base = None
         return changed
 
     @property
     def base(self) -> dict[int, float]:
-        """Mean positive vector less :data:`NEGATIVE_WEIGHT` times the mean negative one."""
+        """Mean positive vector less :data:`NEGATIVE_WEIGHT` times the mean negative one.
+
+        Each term of the positives' mean is weighted up by the share of positives that
+        have it (to the power :data:`SHARED`) and by its relevance weight (to the power
+        :data:`RSJ_POWER`), the whole kept at the length it had: the weights say which of
+        the positives' words are the ones they have in common and other papers lack."""
+        if self._base is not None:
+            return self._base
         out: dict[int, float] = {}
         if self.positives:
-            n = len(self.positives)
-            share = self._pos_n
-            out = {
-                t: w / n * (share[t] / n) ** SHARED for t, w in self._pos.items() if share[t] > 0
-            }
+            out = self._positive_part()
         if self.negatives:
             scale = NEGATIVE_WEIGHT / len(self.negatives)
             for t, w in self._neg.items():
                 out[t] = out.get(t, 0.0) - w * scale
+        self._base = out
         return out
+
+    def _positive_part(self) -> dict[int, float]:
+        import numpy as np
+
+        n = len(self.positives)
+        share = self._pos_n
+        terms = [t for t, c in share.items() if c > 0]
+        if not terms:
+            return {}
+        feats = self.features
+        buckets = np.fromiter(terms, np.int64, len(terms))
+        have = np.fromiter(map(share.__getitem__, terms), np.float64, len(terms))
+        mean = np.fromiter(map(self._pos.__getitem__, terms), np.float64, len(terms)) / n
+        out = mean * (have / n) ** SHARED
+        if RSJ_POWER:
+            length = float(np.sqrt(np.dot(out, out)))
+            rsj = _relevance_weight(have, n, feats.df_of(buckets), feats.docs)
+            out = out * (1 + np.maximum(rsj, 0)) ** RSJ_POWER
+            now = float(np.sqrt(np.dot(out, out)))
+            if now:
+                out *= length / now
+        return dict(zip(terms, out.tolist(), strict=True))
 
     def scores(self) -> npt.NDArray[Any]:
         """Every row's score (cached until the examples change)."""
@@ -622,7 +693,7 @@ class Profile:
 
     def invalidate(self) -> None:
         """Forget the scores (the features grew): the next call scores again."""
-        self._scores = None
+        self._scores = self._base = None
 
     def best(self, n: int) -> list[tuple[str, float]]:
         """The ``n`` best-scored papers that are not examples (score > 0), best first."""

@@ -132,6 +132,80 @@ def test_why_prefers_a_phrase_to_its_words() -> None:
         assert not set(phrase.split()) & set(why)
 
 
+# Speech and image generation papers share "generation"; speech papers alone say "speech".
+GENERATION = {
+    "speech1": ("Speech generation with vocoders", "speech generation vocoder prosody"),
+    "speech2": ("Singing speech generation", "speech generation singing voices"),
+    "speech3": ("Dialogue speech generation", "speech generation dialogue turns"),
+    "speech4": ("Speech recognition", "speech acoustic recognition errors"),
+    "image1": ("Image generation with diffusion", "image generation diffusion prompts"),
+    "image2": ("Layout image generation", "image generation layout boxes"),
+    "image3": ("Image generation at speed", "image generation distillation steps"),
+    "quant1": ("Low-bit quantization", "quantization int4 weights kernels"),
+    "quant2": ("Pruning for serving", "pruning latency throughput kernels"),
+    "quant3": ("Fast attention kernels", "kernels memory latency attention"),
+    "quant4": ("Post-training quantization", "quantization weights calibration"),
+    "quant5": ("Serving at scale", "latency throughput batching memory"),
+}
+
+
+def test_relevance_weight_favours_what_the_positives_share_and_others_lack() -> None:
+    import numpy as np
+
+    def weight(r: int, df: int) -> float:
+        return float(ranking._relevance_weight(np.array([r]), 3, np.array([df]), 12)[0])
+
+    assert weight(3, 4) > weight(3, 7) > weight(3, 12)  # fewer other papers: higher
+    assert weight(3, 4) > weight(2, 4) > weight(1, 4)  # more positives: higher
+    assert weight(3, 12) <= 0  # a term every paper has says nothing
+
+
+def test_profile_weights_the_positives_distinctive_words_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = list(GENERATION)
+    feats = ranking.build(names, [search_text(*GENERATION[n]) for n in names])
+    speech, generation = (ranking._bucket(w) for w in ("speech", "generation"))
+    power = ranking.RSJ_POWER
+
+    def base(power: float) -> dict[int, float]:
+        monkeypatch.setattr(ranking, "RSJ_POWER", power)
+        profile = ranking.Profile(feats)
+        profile.update(["speech1", "speech2", "speech3"])
+        return profile.base
+
+    assert power > 0
+    plain, weighted = base(0.0), base(power)
+    # both words are in every positive; "generation" is in the image papers too
+    assert weighted[speech] / weighted[generation] > plain[speech] / plain[generation]
+    length = [sum(w * w for w in b.values()) for b in (plain, weighted)]
+    assert length[0] == pytest.approx(length[1])  # reshaped, not rescaled
+    profile = ranking.Profile(feats)
+    profile.update(["speech1", "speech2", "speech3"])
+    assert profile.order(["image1", "quant1", "speech4"])[0] == "speech4"
+
+
+def test_rare_terms_are_left_out_and_df_is_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    assert ranking.min_df(12) == 2 and ranking.min_df(257) == 5 and ranking.min_df(10**5) == 5
+    names = list(GENERATION)
+    texts = [search_text(*GENERATION[n]) for n in names]
+    feats = ranking.build(names, texts)
+    words = ["speech", "generation", "kernels", "latency"]
+    truth = [sum(w in ranking.terms_of(t) for t in texts) for w in words]
+    assert truth == [4, 6, 3, 3]
+    assert feats.df_of(np.array([ranking._bucket(w) for w in words])).tolist() == truth
+    vocoder = ranking._bucket("vocoder")  # in one paper only
+    assert feats.idf_of(np.array([vocoder]))[0] == 0
+    assert all(vocoder not in feats.vector(r)[0].tolist() for r in range(len(feats)))
+    two, three = (np.array([ranking._bucket(w)]) for w in ("quantization", "kernels"))
+    assert feats.idf_of(two)[0] > 0  # in 2 of 12 papers: kept in so small a library
+    monkeypatch.setattr(ranking, "MIN_DF_SHARE", 0.25)  # as if it were larger: 3 papers
+    stricter = ranking.build(names, texts)
+    assert stricter.idf_of(two)[0] == 0 and stricter.idf_of(three)[0] > 0
+
+
 def test_terms_skip_stop_words_and_number_tokens() -> None:
     terms = ranking.terms_of("The 3D mesh\nWe propose 2024 a mesh of 3d shapes")
     assert terms.count("3d mesh") == 2  # title terms count twice
