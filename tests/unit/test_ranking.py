@@ -247,6 +247,27 @@ def test_features_file_round_trip_and_damage(tmp_path: Path, feats: ranking.Feat
         ranking.Features.load(path)
 
 
+def test_loaded_features_outlive_the_file_being_replaced(
+    tmp_path: Path, feats: ranking.Features
+) -> None:
+    """The file is mapped, not read: a build that replaces it (another process's index)
+    must not change, or break, the features already in use."""
+    path = tmp_path / "f"
+    feats.save(path)
+    back = ranking.Features.load(path)
+    before = ranking.Profile(back)
+    before.update(["speech1", "speech2"])
+    expected = before.order(NAMES)
+    other = ranking.build(NAMES[::-1], [text(n) for n in NAMES[::-1]])
+    other.save(path)  # replaced whole, as every save does
+    path.write_bytes(b"")  # and the new file even truncated: the mapping is of the old one
+    again = ranking.Profile(back)
+    again.update(["speech1", "speech2"])
+    assert again.order(NAMES) == expected
+    with pytest.raises(ranking.FeaturesDamaged):
+        ranking.Features.load(path)  # an empty file is damage, not a crash
+
+
 def test_empty_corpus() -> None:
     feats = ranking.build([], [])
     profile = ranking.Profile(feats)
