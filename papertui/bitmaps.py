@@ -136,8 +136,14 @@ class LibraryBitmaps:
 
     def _make_corpus(self) -> CorpusColumns:
         col = self._source.column
+
+        def flags(name: str) -> Sequence[Any]:
+            column = col(name)
+            truths = getattr(column, "truths", None)  # a packed column: no unpacking
+            return truths() if truths is not None else column
+
         return CorpusColumns(
-            col("upvotes"), col("published"), col("code_urls"), col("project_urls")
+            col("upvotes"), col("published"), flags("code_urls"), flags("project_urls")
         )
 
     def _state_bits(self) -> StateBits:

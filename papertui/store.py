@@ -611,6 +611,13 @@ class _PackedColumn(Sequence[Any]):
             return [self._one(x) for x in self._raw[i]]
         return self._one(self._raw[i])
 
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._one, self._raw)  # not Sequence's index by index
+
+    def truths(self) -> list[bool]:
+        """Whether each value is non-empty, without unpacking any (a link-flag bitmap)."""
+        return list(map(bool, self._raw))
+
 
 class _LazyColumn(Sequence[Any]):
     """One column of a columnar file, decoded when it is used.
@@ -1213,6 +1220,11 @@ class Store:
             self._papers_db = db
         assert self._papers_storage is not None
         return self._papers_storage, self._papers_db
+
+    @property
+    def corpus_seen(self) -> tuple[int, int, int] | None:
+        """The identity of the corpus file as this process last read or wrote it."""
+        return self._papers_seen
 
     def corpus_changed(self) -> bool:
         """Whether another process replaced the corpus since this one read it (a stat)."""

@@ -45,6 +45,10 @@ class Texts:
         """Paper id -> (shard, piece) of an abstract not held, read again on demand."""
         self.pieces: dict[int, ShardPieces] = {}
         self._parsed: OrderedDict[tuple[int, int], dict[str, str]] = OrderedDict()
+        self.sources: dict[int, tuple[int, int, int, int]] = {}
+        """The file identity of each shard whose search texts are all as read from it
+        (located by :meth:`load_all`, and no abstract of it taken since): two processes
+        with the same identities, and the same corpus file, have the same search texts."""
         self.loaded_shards: set[int] = set()
         self.text: dict[str, str] = {}
         """Search texts by paper id, once its abstract is in."""
@@ -89,6 +93,8 @@ class Texts:
                 self.pieces[shard] = pieces
                 # an abstract an import brought since stays held (it is newer than the file)
                 self.located.update((p, (shard, k)) for p, k in piece_of.items())
+                if not any(p in self.abstracts for p in piece_of):
+                    self.sources[shard] = pieces.identity
             self.text.update(texts)
             self.loaded_shards.add(shard)
             if self.loaded:
@@ -124,6 +130,7 @@ class Texts:
         came with that import, and is held)."""
         read = self._located(shard)
         with self.corpus.lock:
+            self.sources.pop(shard, None)
             for at in [at for at in self._parsed if at[0] == shard]:
                 del self._parsed[at]
             for pid in [p for p, at in self.located.items() if at[0] == shard]:
@@ -213,6 +220,7 @@ class Texts:
         """New or changed abstracts (an import; under the lock)."""
         for pid, text in abstracts.items():
             self.abstracts[pid] = text
+            self.sources.pop(shard_of(pid), None)
             self.located.pop(pid, None)
             self.text.pop(pid, None)  # rebuilt on demand by haystack
         self.title_only = None
@@ -221,6 +229,7 @@ class Texts:
         """Drop removed papers' texts (under the lock)."""
         for pid in ids:
             self.abstracts.pop(pid, None)
+            self.sources.pop(shard_of(pid), None)
             self.located.pop(pid, None)
             self.text.pop(pid, None)
         self.title_only = None

@@ -8,6 +8,7 @@ was built) are read. Pure Python over the library's parts.
 from __future__ import annotations
 
 import operator
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, filterfalse, repeat
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papertui.corpus import Corpus, Sort
+from papertui.store import SHARDS
 from papertui.texts import Texts
 
 if TYPE_CHECKING:
@@ -24,6 +26,10 @@ __all__ = ["INDEX_FILE", "INDEX_MIN_PAPERS", "IndexStatus", "WordSearch"]
 
 INDEX_FILE = "search.index"
 """The word index cache (:mod:`papertui.wordindex`), in the library folder."""
+
+SOURCES_FILE = "search.index.sources"
+"""Which files the word index was built from (:meth:`WordSearch.build`): a process that read
+the same files has the same texts, and uses the index without checking each one."""
 
 INDEX_MIN_PAPERS = 5000
 """Below this many papers a search scans every text in a few milliseconds: the app does not
@@ -101,10 +107,52 @@ class WordSearch:
         with self.corpus.lock:
             ids = list(self.corpus.ids)
             texts = list(map(self.texts.haystack, ids))
+            sources = self._sources()
         index = wordindex.build(ids, texts, progress)
         index.save(self.path)
+        if sources is not None:
+            self._save_sources(sources)
         self._on_built(ids, texts)
         return index
+
+    def _sources(self) -> dict[str, object] | None:
+        """The files this process's search texts are from (None unless all are known)."""
+        shards = self.texts.sources
+        seen = self.texts.store.corpus_seen
+        if seen is None or len(shards) != SHARDS:
+            return None
+        return {"papers": list(seen), "shards": [list(shards[k]) for k in range(SHARDS)]}
+
+    def _save_sources(self, sources: dict[str, object]) -> None:
+        """Say which files the index file just saved was built from (a cache: best effort)."""
+        import json
+
+        from papertui.fsutil import atomic_write
+
+        try:
+            st = os.stat(self.path)
+            record = {**sources, "index": [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]}
+            atomic_write(self.root / SOURCES_FILE, json.dumps(record).encode())
+        except OSError:
+            pass  # the index is then checked text by text
+
+    def _built_from_ours(self, index_identity: list[int]) -> bool:
+        """Whether the index file (``index_identity``) was built from the very files this
+        process's search texts were read from (under the lock)."""
+        import json
+
+        try:
+            record = json.loads((self.root / SOURCES_FILE).read_bytes())
+        except (OSError, ValueError):
+            return False
+        ours = self._sources()
+        return (
+            isinstance(record, dict)
+            and ours is not None
+            and record.get("index") == index_identity
+            and record.get("papers") == ours["papers"]
+            and record.get("shards") == ours["shards"]
+        )
 
     def attach(self) -> IndexStatus:
         """Use the word index file for searches, for the papers whose text it was built from.
@@ -116,16 +164,26 @@ class WordSearch:
 
         total = len(self.corpus.ids)
         try:
+            before = os.stat(self.path)
             index = wordindex.WordIndex.load(self.path)
+            after = os.stat(self.path)
         except FileNotFoundError:
             return IndexStatus(0, total, "no index yet")
         except (OSError, wordindex.IndexDamaged) as exc:
             return IndexStatus(0, total, f"unusable index ({exc})")
         if not self.texts.loaded:
             self.texts.load_all()
+        identity = [after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns]
+        unchanged = identity == [before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns]
         with self.corpus.lock:
             row = self.corpus.row
             known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
+            if unchanged and self._built_from_ours(identity):
+                # built from the files our texts were read from: every text is the same
+                self.index, self.index_of = index, {pid: j for j, pid in known}
+                self.index_rows.clear()
+                self._on_attached()
+                return IndexStatus(len(self.index_of), total)
             texts = list(map(self.texts.haystack, (pid for _, pid in known)))
         # The checksums (150 MB of text at 100k: 0.3 s) without the lock, so that a search
         # typed meanwhile does not wait; a text an import replaced since is left out below.

@@ -128,22 +128,22 @@ def test_papers_imported_after_the_index_are_still_found(root: Path, tmp_path: P
         assert_same_results(lib, plain)
 
 
+def add_zebra(lib: Library, pid: str) -> None:
+    """Re-import a paper with a longer abstract: the import refreshes it."""
+    entry = ParsedPaper(
+        title=lib.title(pid),
+        abstract=lib.abstract(pid) + " zebra-crossing",
+        source=Source("later.txt", "2024-12-13"),
+        line=1,
+    )
+    lib.import_entries([entry])
+
+
 def test_a_paper_whose_text_changed_is_not_taken_from_the_index(root: Path) -> None:
     with Library.open(root) as lib:
         lib.build_search_index()
         first = lib.ids[0]
-        title = lib.title(first)
-        # Re-import the same paper with a longer abstract: the import refreshes it.
-        lib.import_entries(
-            [
-                ParsedPaper(
-                    title=title,
-                    abstract=lib.abstract(first) + " zebra-crossing",
-                    source=Source("later.txt", "2024-12-13"),
-                    line=1,
-                )
-            ]
-        )
+        add_zebra(lib, first)
     with Library.open(root) as lib:
         status = lib.attach_search_index()
         assert (status.covered, status.total) == (149, 150)
@@ -228,3 +228,45 @@ def test_filters_on_bitmaps_follow_each_action_and_other_processes(root: Path) -
         other.tag(ids[60:70], add=["later"], remove=[])
         lib.refresh()
         same()
+
+
+@pytest.fixture
+def big(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat every library as big: abstracts located, not held (papertui.texts)."""
+    from papertui import texts
+
+    monkeypatch.setattr(texts, "LOCATE_MIN", 1)
+
+
+def test_an_index_built_from_the_same_files_is_used_without_checking_each_text(
+    root: Path, big: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui import wordindex
+
+    with Library.open(root) as lib:
+        lib.build_search_index()
+
+    def no_checks(text: str) -> int:
+        raise AssertionError("a text was checked against the index")
+
+    with monkeypatch.context() as m, Library.open(root) as lib:
+        m.setattr(wordindex, "signature", no_checks)
+        status = lib.attach_search_index()
+        assert (status.covered, status.total) == (150, 150)
+    with Library.open(root) as lib, Library.open(root, readonly=True) as plain:
+        lib.attach_search_index()
+        assert_same_results(lib, plain)
+
+
+def test_a_file_changed_since_the_index_was_built_sends_it_back_to_checking(
+    root: Path, big: None
+) -> None:
+    with Library.open(root) as lib:
+        lib.build_search_index()
+        first = lib.ids[0]
+    with Library.open(root) as other:  # another process refreshes one paper's abstract
+        add_zebra(other, first)
+    with Library.open(root) as lib:
+        status = lib.attach_search_index()
+        assert (status.covered, status.total) == (149, 150)  # checked: the changed one is out
+        assert lib.select("all", parse_query("zebra"), "date").ids == [first]
