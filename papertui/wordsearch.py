@@ -122,6 +122,8 @@ class WordSearch:
             ids, texts = self._search_texts()
             if job is not None and features is None:
                 job.send(self.root, ids, texts)
+            if job is not None:
+                job.commit()  # the texts are the library's: it may write once built
             index = wordindex.build(ids, texts, progress)
             index.save(self.path)
             if job is None:

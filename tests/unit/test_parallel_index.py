@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from papertui.featuresjob import FeaturesJob, FeaturesJobFailed, main
+from papertui.featuresjob import GO, FeaturesJob, FeaturesJobFailed, main
 from papertui.library import INDEX_FILE, Library
 from papertui.relevance import FEATURES_FILE
 from papertui.store import SHARDS, Store
@@ -99,8 +99,10 @@ def test_a_helper_that_gets_truncated_input_writes_nothing(
     data = pickle.dumps((str(tmp_path), ["a", "b"], ["one\ntext", "two\ntexts"]))
     assert main(io.BytesIO(data[: len(data) // 2])) == 1  # its parent was killed mid-send
     assert "no complete input" in capsys.readouterr().err
+    assert main(io.BytesIO(data)) == 1  # killed before its import had stored the papers
+    assert "the import did not finish" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
-    assert main(io.BytesIO(data)) == 0
+    assert main(io.BytesIO(data + GO)) == 0
     assert (tmp_path / FEATURES_FILE).is_file()
 
 
@@ -169,3 +171,30 @@ def test_a_big_import_into_an_empty_library_builds_the_features_while_it_stores(
     with Library.open(isolated_data_dir) as lib:
         lib.build_search_index()
         assert _signatures(isolated_data_dir) == early
+
+
+def test_an_import_that_fails_after_starting_the_helper_leaves_no_features(
+    isolated_data_dir: Path, pages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui import importer
+
+    monkeypatch.setattr(importer, "INDEX_MIN_PAPERS", 100)
+    started: list[FeaturesJob] = []
+    start = FeaturesJob.start
+
+    def spy() -> FeaturesJob:
+        started.append(start())
+        return started[-1]
+
+    monkeypatch.setattr(FeaturesJob, "start", staticmethod(spy))
+    with Library.open(isolated_data_dir) as lib:
+
+        def full_disk(*_a: object, **_k: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(lib, "import_entries", full_disk)
+        with pytest.raises(OSError, match="No space"):
+            importer.import_paths(lib, [str(pages_dir)], prepare_index=True)
+    assert len(started) == 1  # it had started, and was stopped
+    assert not (isolated_data_dir / FEATURES_FILE).exists()
+    assert _leftovers(isolated_data_dir) == []
