@@ -51,6 +51,9 @@ class FeaturesJob:
         self._send_error: BaseException | None = None
         self._go = threading.Event()
         self._commit = False
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        """What :meth:`send` sent."""
 
     @classmethod
     def start(cls) -> FeaturesJob:
@@ -65,7 +68,8 @@ class FeaturesJob:
         """Hand the helper the library folder and every paper's id and search text."""
         stdin = self._proc.stdin
         assert stdin is not None and self._feeder is None
-        payload = (str(root), list(ids), list(texts))
+        self.ids, self.texts = list(ids), list(texts)
+        payload = (str(root), self.ids, self.texts)
 
         def feed() -> None:
             try:

@@ -326,5 +326,9 @@ def index_after_import(
         if features is not None:
             features.stop()
         return False
-    lib.words.build(parallel=True, features=features)
+    known = None
+    if features is not None and report.new == len(lib) == len(features.ids):
+        # Every paper is one this import added, with the texts sent: no need to make them.
+        known = (features.ids, features.texts)
+    lib.words.build(parallel=True, features=features, texts=known)
     return True

@@ -94,6 +94,7 @@ class WordSearch:
         *,
         parallel: bool = False,
         features: FeaturesJob | None = None,
+        texts: tuple[list[str], list[str]] | None = None,
     ) -> WordIndex:
         """Build the word index of every paper and save it (:data:`INDEX_FILE`).
 
@@ -107,7 +108,8 @@ class WordSearch:
         by it; the library's features in memory, if any, are left as they were (a
         command that closes the library next). :class:`FeaturesJobFailed` if the helper
         failed, after the word index was written. ``features``: a helper already sent the
-        texts (an import started it early), waited for instead of a new one.
+        texts (an import started it early), waited for instead of a new one. ``texts``:
+        every paper's id and search text, when the caller knows them already.
         """
         from papertui import wordindex
 
@@ -119,15 +121,15 @@ class WordSearch:
 
             job = FeaturesJob.start()  # its start-up overlaps gathering the texts
         with job or contextlib.nullcontext():
-            ids, texts = self._search_texts()
+            ids, hays = self._search_texts() if texts is None else texts
             if job is not None and features is None:
-                job.send(self.root, ids, texts)
+                job.send(self.root, ids, hays)
             if job is not None:
                 job.commit()  # the texts are the library's: it may write once built
-            index = wordindex.build(ids, texts, progress)
+            index = wordindex.build(ids, hays, progress)
             index.save(self.path)
             if job is None:
-                self._on_built(ids, texts)
+                self._on_built(ids, hays)
             else:
                 job.wait()
         return index
