@@ -164,9 +164,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import page files, folders or standard input."""
-    from papertui.importer import FileOutcome, import_paths, index_after_import
+    from papertui.featuresjob import FeaturesJobFailed
+    from papertui.importer import FileOutcome, ImportRun, import_paths, index_after_import
 
     lib = _open(args, write=True)
+    run: ImportRun | None = None
     try:
 
         def progress(_n: int, _total: int, outcome: FileOutcome) -> None:
@@ -183,7 +185,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 for problem in outcome.result.problems:
                     _say(f"papertui: warning: {problem}", err=True)
 
-        run = import_paths(lib, args.paths, year=args.year, force=args.force, progress=progress)
+        run = import_paths(
+            lib, args.paths, year=args.year, force=args.force, progress=progress, prepare_index=True
+        )
         if args.json:
             r = run.report
             totals = {"papers": r.total, "new": r.new, "updated": r.updated}
@@ -202,7 +206,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 err=True,
             )
         try:
-            index_after_import(lib, run.report)
+            index_after_import(lib, run.report, run.features)
+        except FeaturesJobFailed as exc:  # the word index is written; the app makes these
+            _say(f"papertui: warning: {exc}; the app makes them when it needs them", err=True)
         except OSError as exc:  # a cache: the import itself is done
             _say(
                 f"papertui: warning: the search index was not written ({exc.strerror or exc}); "
@@ -211,6 +217,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         return 1 if run.failed else 0
     finally:
+        if run is not None:
+            run.close()  # the features helper, if the index build did not run
         lib.close()
 
 

@@ -13,10 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papertui.library import INDEX_MIN_PAPERS, ImportReport, Library
+from papertui.merge import merged_texts
 from papertui.models import ParsedPaper
 from papertui.parsing import PageError, PageResult, display_name, parse_page_bytes, read_page
+
+if TYPE_CHECKING:
+    from papertui.featuresjob import FeaturesJob
 
 __all__ = [
     "FileOutcome",
@@ -96,6 +101,15 @@ class ImportRun:
 
     files: list[FileOutcome] = field(default_factory=list)
     report: ImportReport = field(default_factory=ImportReport)
+    features: FeaturesJob | None = None
+    """The ranking features helper a big import into an empty library started before
+    storing (``prepare_index``), for :func:`index_after_import`; :meth:`close` stops it
+    if that was not called."""
+
+    def close(self) -> None:
+        """Stop the features helper if it still runs."""
+        if self.features is not None:
+            self.features.stop()
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -210,18 +224,25 @@ def import_paths(
     year: int | None = None,
     force: bool = False,
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    prepare_index: bool = False,
 ) -> ImportRun:
     """Read every path and store what parsed, in one write. Failed files change nothing.
 
     Text that does not look like a Daily Papers page is refused unless ``force``: any
     text file has lines that could pass for titles and abstracts.
+
+    With ``prepare_index`` (:func:`index_after_import` follows), an import into an empty
+    library big enough for a search index starts building the ranking features in a
+    helper process as soon as the texts are known, while the papers are stored.
     """
     # A bulk import allocates millions of objects and frees none of them: the cyclic
     # garbage collector would only re-scan them over and over (~0.5 s at 100k papers).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _import_paths(library, paths, year=year, force=force, progress=progress)
+        return _import_paths(
+            library, paths, year=year, force=force, progress=progress, prepare=prepare_index
+        )
     finally:
         if was_enabled:
             gc.enable()
@@ -234,6 +255,7 @@ def _import_paths(
     year: int | None,
     force: bool,
     progress: Callable[[int, int, FileOutcome], None] | None,
+    prepare: bool,
 ) -> ImportRun:
     files, outcomes = expand_paths(paths)
     if progress is not None:
@@ -247,8 +269,40 @@ def _import_paths(
             entries.extend(outcome.result.papers)
         if progress is not None:
             progress(n, len(files), outcome)
-    report = library.import_entries(entries) if entries else ImportReport()
-    return ImportRun(outcomes, report)
+    job = _features_early(library, entries) if prepare else None
+    try:
+        report = library.import_entries(entries) if entries else ImportReport()
+    except BaseException:
+        if job is not None:
+            job.stop()
+        raise
+    return ImportRun(outcomes, report, job)
+
+
+def _features_early(library: Library, entries: Sequence[ParsedPaper]) -> FeaturesJob | None:
+    """The ranking features helper, sent the texts of an import into an empty library
+    that will be big enough for a search index (what it will store: see
+    :func:`papertui.merge.merged_texts`); None otherwise, or if it cannot start (the
+    build after the import tries again).
+
+    Should another process import into the library meanwhile, the features lack its
+    papers: a cache checked paper by paper against the texts (:mod:`papertui.relevance`),
+    so they are added when used, never wrong.
+    """
+    if len(library) or len(entries) < INDEX_MIN_PAPERS:
+        return None
+    from papertui.featuresjob import FeaturesJob
+    from papertui.query import search_text
+
+    texts = merged_texts(entries)
+    if len(texts) < INDEX_MIN_PAPERS:
+        return None
+    try:
+        job = FeaturesJob.start()
+    except OSError:
+        return None
+    job.send(library.root, list(texts), [search_text(t, a) for t, a in texts.values()])
+    return job
 
 
 def import_samples(library: Library) -> ImportRun:
@@ -258,12 +312,23 @@ def import_samples(library: Library) -> ImportRun:
     return import_paths(library, [str(sample_pages_dir())], year=SAMPLE_YEAR)
 
 
-def index_after_import(lib: Library, report: ImportReport) -> bool:
+def index_after_import(
+    lib: Library, report: ImportReport, features: FeaturesJob | None = None
+) -> bool:
     """After an import that changed papers, build the word index of a library big enough to
     search with one, so that it is ready when the import returns: otherwise the app builds
     it in the background at its next opening, competing with the first keypresses for the
-    machine. Returns whether it was built (``OSError`` if it could not be written)."""
+    machine. The ranking features are built beside it, by a helper process (both cores):
+    ``features``, the one :func:`import_paths` started (:attr:`ImportRun.features`), if
+    any. Returns whether it was built (``OSError`` if it could not be written;
+    :class:`papertui.featuresjob.FeaturesJobFailed` if only the features were not)."""
     if not (report.new or report.updated) or len(lib) < INDEX_MIN_PAPERS:
+        if features is not None:
+            features.stop()
         return False
-    lib.build_search_index()
+    known = None
+    if features is not None and report.new == len(lib) == len(features.ids):
+        # Every paper is one this import added, with the texts sent: no need to make them.
+        known = (features.ids, features.texts)
+    lib.words.build(parallel=True, features=features, texts=known)
     return True

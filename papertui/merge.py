@@ -20,6 +20,7 @@ __all__ = [
     "ImportReport",
     "MergedPaper",
     "merge_entries",
+    "merged_texts",
     "plan_import",
     "seen_date",
 ]
@@ -126,6 +127,21 @@ def merge_entries(entries: Iterable[ParsedPaper]) -> dict[str, MergedPaper]:
             m.absorb_all([MergedPaper.of(p) for p in group[1:]])
         merged[pid] = m
     return merged
+
+
+def merged_texts(entries: Iterable[ParsedPaper]) -> dict[str, tuple[str, str]]:
+    """Each paper's title and abstract as :func:`merge_entries` keeps them (the first
+    entry's title, the longest abstract, the first of equals), without merging the rest:
+    the texts an import into an empty library stores, known before it stores them."""
+    texts: dict[str, tuple[str, str]] = {}
+    for entry in entries:
+        pid = paper_id(entry.title)
+        known = texts.get(pid)
+        if known is None:
+            texts[pid] = (entry.title, entry.abstract)
+        elif len(entry.abstract) > len(known[1]):
+            texts[pid] = (known[0], entry.abstract)
+    return texts
 
 
 def _doc(m: MergedPaper, added_at: str) -> dict[str, Any]:

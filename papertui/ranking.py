@@ -521,11 +521,20 @@ def _normalised(
     return terms.astype(np.int32), weights.astype(np.float32)
 
 
-def _slots(words: list[str]) -> npt.NDArray[Any]:
+class _Crcs(dict[str, int]):
+    """Word -> its CRC-32, filled as words come: a word recurs across thousands of papers,
+    and looking it up costs less than encoding and hashing it again (:func:`build`)."""
+
+    def __missing__(self, word: str) -> int:
+        crc = self[word] = zlib.crc32(word.encode())
+        return crc
+
+
+def _slots(words: list[str], crcs: _Crcs) -> npt.NDArray[Any]:
     """The hash slots of some words and of their neighbouring pairs (as :func:`_bucket`)."""
     import numpy as np
 
-    crc = np.array(list(map(zlib.crc32, map(str.encode, words))), np.uint64)
+    crc = np.fromiter(map(crcs.__getitem__, words), np.uint64, len(words))
     pairs = (crc[:-1] * np.uint64(_MIX)) ^ crc[1:]
     return np.concatenate((crc, pairs)) & np.uint64(BUCKETS - 1)
 
@@ -550,11 +559,13 @@ def build(
     n = len(ids)
     doc_slots: list[npt.NDArray[Any]] = []
     doc_counts: list[npt.NDArray[Any]] = []
+    crcs = _Crcs()
     for k, text in enumerate(texts):
         title, _, abstract = text.partition("\n")
-        t = _slots(_words(title))
+        t = _slots(_words(title), crcs)
         slots, counts = np.unique(
-            np.concatenate([t] * TITLE_REPEAT + [_slots(_words(abstract))]), return_counts=True
+            np.concatenate([t] * TITLE_REPEAT + [_slots(_words(abstract), crcs)]),
+            return_counts=True,
         )
         doc_slots.append(slots.astype(np.int32))
         doc_counts.append(np.minimum(counts, 255).astype(np.uint8))

@@ -7,6 +7,7 @@ was built) are read. Pure Python over the library's parts.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from papertui.store import SHARDS
 from papertui.texts import Texts
 
 if TYPE_CHECKING:
+    from papertui.featuresjob import FeaturesJob
     from papertui.wordindex import WordIndex
 
 __all__ = ["INDEX_FILE", "INDEX_MIN_PAPERS", "IndexStatus", "WordSearch"]
@@ -92,28 +94,71 @@ class WordSearch:
         """The word index cache file."""
         return self.root / INDEX_FILE
 
-    def build(self, progress: Callable[[int, int], None] | None = None) -> WordIndex:
+    def build(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        parallel: bool = False,
+        features: FeaturesJob | None = None,
+        texts: tuple[list[str], list[str]] | None = None,
+    ) -> WordIndex:
         """Build the word index of every paper and save it (:data:`INDEX_FILE`).
 
-        Reads every abstract. The index is a cache derived from the library, so this runs
+        Reads every abstract not in memory (none after an import into an empty library:
+        it holds them all). The index is a cache derived from the library, so this runs
         on a read-only library too (the app runs it in a separate process, ``papertui
         index``, while it holds the library).
+
+        With ``parallel``, the ranking features are built by a helper process
+        (:mod:`papertui.featuresjob`) while this one builds the word index, and written
+        by it; the library's features in memory, if any, are left as they were (a
+        command that closes the library next). :class:`FeaturesJobFailed` if the helper
+        failed, after the word index was written. ``features``: a helper already sent the
+        texts (an import started it early), waited for instead of a new one. ``texts``:
+        every paper's id and search text, when the caller knows them already.
         """
         from papertui import wordindex
 
         if progress is not None:
             progress(0, len(self.corpus.ids))
+        job = features
+        if job is None and parallel:
+            from papertui.featuresjob import FeaturesJob
+
+            job = FeaturesJob.start()  # its start-up overlaps gathering the texts
+        with job or contextlib.nullcontext():
+            ids, hays, sources = self._search_texts() if texts is None else (*texts, None)
+            if job is not None and features is None:
+                job.send(self.root, ids, hays)
+            if job is not None:
+                job.commit()  # the texts are the library's: it may write once built
+            index = wordindex.build(ids, hays, progress)
+            index.save(self.path)
+            if sources is not None:
+                self._save_sources(sources)
+            if job is None:
+                self._on_built(ids, hays)
+            else:
+                job.wait()
+        return index
+
+    def _search_texts(self) -> tuple[list[str], list[str], dict[str, object] | None]:
+        """Every paper's id and full search text (the shards are read only for papers
+        whose abstract is not in memory), and the files they are from (:meth:`_sources`,
+        None when some are from memory)."""
+        from papertui.query import search_text
+
+        with self.corpus.lock:
+            ids = list(self.corpus.ids)
+            abstracts = self.texts.abstracts
+            if not self.texts.loaded and all(map(abstracts.__contains__, ids)):
+                titles = self.corpus.cols.get("title", [])  # aligned with the ids
+                hays = list(map(search_text, titles, map(abstracts.__getitem__, ids)))
+                return ids, hays, None
         self.texts.load_all()
         with self.corpus.lock:
             ids = list(self.corpus.ids)
-            texts = list(map(self.texts.haystack, ids))
-            sources = self._sources()
-        index = wordindex.build(ids, texts, progress)
-        index.save(self.path)
-        if sources is not None:
-            self._save_sources(sources)
-        self._on_built(ids, texts)
-        return index
+            return ids, list(map(self.texts.haystack, ids)), self._sources()
 
     def _sources(self) -> dict[str, object] | None:
         """The files this process's search texts are from (None unless all are known)."""

@@ -1,0 +1,162 @@
+"""The ranking features built in a helper process, beside the word index.
+
+Building the search index makes two caches from the same texts: the word index
+(:mod:`papertui.wordindex`) and the ranking features (:mod:`papertui.ranking`, written by
+:meth:`papertui.relevance.Relevance.save`). Each takes seconds of CPU at 100k papers; one
+process would build them one after the other. :class:`FeaturesJob` builds the features in a
+second process while this one builds the word index: on two cores, the time of the longer.
+
+The helper is this interpreter with ``-P`` (the current directory is never put on
+``sys.path``: a ``papertui.py`` there must not run), ``-m papertui.featuresjob``. It reads
+the library folder, the ids and the texts pickled on its standard input (from its parent
+only), builds the features, and writes the file (atomically) only once its parent says so
+(:meth:`FeaturesJob.commit`, one more byte): an import that starts the helper before it has
+stored the papers commits once they are stored, so an import that fails or is killed leaves
+no features for papers the library does not have. A helper that fails or is killed leaves
+the previous file or none, never half of one. It prints nothing on success, one line on
+failure.
+
+Pure domain code (no Textual).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+__all__ = ["FeaturesJob", "FeaturesJobFailed", "main"]
+
+
+class FeaturesJobFailed(OSError):
+    """The helper process did not write the features (its one-line reason)."""
+
+
+class FeaturesJob:
+    """One helper process building a library's ranking features (see the module doc).
+
+    :meth:`start` it, :meth:`send` it the texts (returns at once: a thread feeds the
+    pipe), :meth:`commit` once the texts are the library's, then :meth:`wait`. Usable as a
+    context manager: leaving without a successful :meth:`wait` stops the helper.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._proc = proc
+        self._feeder: threading.Thread | None = None
+        self._send_error: BaseException | None = None
+        self._go = threading.Event()
+        self._commit = False
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        """What :meth:`send` sent."""
+
+    @classmethod
+    def start(cls) -> FeaturesJob:
+        """Start the helper (it waits for :meth:`send`); OSError if it cannot start."""
+        command = [sys.executable, "-P", "-m", "papertui.featuresjob"]
+        proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        return cls(proc)
+
+    def send(self, root: Path, ids: Sequence[str], texts: Sequence[str]) -> None:
+        """Hand the helper the library folder and every paper's id and search text."""
+        stdin = self._proc.stdin
+        assert stdin is not None and self._feeder is None
+        self.ids, self.texts = list(ids), list(texts)
+        payload = (str(root), self.ids, self.texts)
+
+        def feed() -> None:
+            try:
+                with stdin:
+                    pickle.dump(payload, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    stdin.flush()
+                    self._go.wait()
+                    if self._commit:
+                        stdin.write(GO)
+            except BaseException as exc:  # reported by wait()
+                self._send_error = exc
+
+        self._feeder = threading.Thread(target=feed, name="features-job-feed", daemon=True)
+        self._feeder.start()
+
+    def commit(self) -> None:
+        """The texts sent are the library's (an import stored them): the helper may write
+        the features once built (returns at once)."""
+        self._commit = True
+        self._go.set()
+
+    def wait(self) -> None:
+        """Commit, wait for the helper to finish; :class:`FeaturesJobFailed` (one line) if
+        it did not write the features."""
+        if self._feeder is None:  # never sent anything: nothing to build
+            self.stop()
+            raise FeaturesJobFailed("the ranking features helper was given no texts")
+        self.commit()
+        assert self._proc.stderr is not None
+        err = self._proc.stderr.read().decode("utf-8", "replace")  # until the helper ends
+        self._feeder.join()
+        code = self._proc.wait()
+        if code != 0:
+            lines = [line.strip() for line in err.splitlines() if line.strip()]
+            why = lines[-1] if lines else f"exit status {code}"
+            raise FeaturesJobFailed(f"the ranking features were not built: {why}")
+        if self._send_error is not None:  # pragma: no cover -- the helper would have failed
+            raise FeaturesJobFailed(f"the ranking features were not built: {self._send_error}")
+
+    def stop(self) -> None:
+        """Stop the helper if it still runs (nothing is written unless committed, and then
+        atomically)."""
+        self._go.set()  # the feeder closes the pipe without committing
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        if self._feeder is not None:
+            self._feeder.join()
+        for stream in (self._proc.stdin, self._proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def __enter__(self) -> FeaturesJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+GO = b"\x01"
+"""The byte after the texts that lets the helper write the features (:meth:`commit`)."""
+
+
+def main(stdin: IO[bytes] | None = None) -> int:
+    """The helper: read ``(root, ids, texts)`` from ``stdin``, build the features, and write
+    them if :data:`GO` follows."""
+    from papertui import ranking
+    from papertui.relevance import FEATURES_FILE
+
+    stream = sys.stdin.buffer if stdin is None else stdin
+    try:
+        root, ids, texts = pickle.load(stream)
+    except (EOFError, pickle.UnpicklingError, ValueError) as exc:
+        sys.stderr.write(f"papertui: the features helper got no complete input ({exc})\n")
+        return 1
+    features = ranking.build(ids, texts)  # what Relevance.save builds, then writes
+    if stream.read(1) != GO:
+        sys.stderr.write("papertui: the import did not finish: no ranking features written\n")
+        return 1
+    try:
+        features.save(Path(root) / FEATURES_FILE)
+    except OSError as exc:
+        sys.stderr.write(f"papertui: cannot write the ranking features ({exc.strerror or exc})\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
