@@ -790,9 +790,17 @@ def cmd_index(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{done}/{total}\n")
             sys.stdout.flush()
 
+    from papertui.featuresjob import FeaturesJobFailed
+
     try:
         started = time.perf_counter()
-        index = lib.build_search_index(progress)
+        try:
+            # by hand, the ranking features on the other core; run by the app (at low
+            # priority, beside it), one process is enough
+            index = lib.words.build(progress, parallel=not args.background)
+        except FeaturesJobFailed as exc:  # the word index is written
+            _say(f"papertui: warning: {exc}; the app makes them when it needs them", err=True)
+            return 0
         took = time.perf_counter() - started
     finally:
         lib.close()

@@ -198,3 +198,18 @@ def test_an_import_that_fails_after_starting_the_helper_leaves_no_features(
     assert len(started) == 1  # it had started, and was stopped
     assert not (isolated_data_dir / FEATURES_FILE).exists()
     assert _leftovers(isolated_data_dir) == []
+
+
+def test_index_by_hand_builds_the_features_beside_and_warns_in_one_line(
+    seeded_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from papertui.cli import main as cli_main
+
+    assert cli_main(["--data-dir", str(seeded_dir), "index"]) == 0
+    assert (seeded_dir / INDEX_FILE).is_file() and (seeded_dir / FEATURES_FILE).is_file()
+    assert "Indexed" in capsys.readouterr().out
+    (seeded_dir / FEATURES_FILE).unlink()
+    (seeded_dir / FEATURES_FILE).mkdir()  # the helper cannot write them
+    assert cli_main(["--data-dir", str(seeded_dir), "index"]) == 0  # the word index is done
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "warning" in err[0] and "ranking features" in err[0], err
