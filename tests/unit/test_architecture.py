@@ -51,8 +51,16 @@ CORE = [
     "tui.system",
     "ranking",
     "relevance",
+    "featuresjob",
+    "safetext",
     "cli",
 ]
+
+
+def test_every_module_outside_the_tui_is_checked_as_core() -> None:
+    """A new domain module cannot slip past the layering checks below."""
+    outside = {p.stem for p in PKG.glob("*.py")} - {"__init__", "__main__"}
+    assert outside - set(CORE) == set()
 
 
 def test_core_modules_never_import_textual() -> None:

@@ -43,6 +43,7 @@ from papertui.store import StoreError
 from papertui.tui.bindings import LIST_BINDINGS, MAIN_BINDINGS, TRIAGE_BINDINGS, display_keys
 from papertui.tui.commands import PaletteCommand, PaperCommands
 from papertui.tui.flows.background import Background
+from papertui.tui.flows.imports import ImportFlow
 from papertui.tui.flows.relevance import RelevanceFlow, RelevanceReady
 from papertui.tui.flows.search import PARTIAL_NOTE, SearchFlow
 from papertui.tui.flows.triage import TriageFlow, keep_in_place, lingering, name_paper
@@ -225,6 +226,8 @@ class MainScreen(Screen[None]):
         self._partial = False
         self.background = Background(self)
         """Imports, abstracts, the search index, and what other processes write."""
+        self.imports = ImportFlow(self)
+        """The import dialog, its report, the new papers shown."""
         self._detail_timer: Timer | None = None
         self.relevance = RelevanceFlow(self, library)
 
@@ -961,63 +964,27 @@ class MainScreen(Screen[None]):
         ExportFlow(self.app, config.paper_link, config.export_folder, date.today()).start(items)
 
     def action_import(self) -> None:
-        """Ask for pages to import."""
-        if self._refuse_readonly("import"):
-            return
-
-        def done(paths: list[str] | None) -> None:
-            if paths:
-                self.start_import(paths)
-
-        from papertui.tui.screens.prompts import ImportPrompt
-
-        self.app.push_screen(ImportPrompt(), done)
+        """Ask for pages to import (see :mod:`papertui.tui.flows.imports`)."""
+        if not self._refuse_readonly("import"):
+            self.imports.ask()
 
     def start_import(self, paths: list[str], *, force: bool = False) -> None:
-        """Import ``paths`` in a worker (see :class:`Background`)."""
-        if self._refuse_readonly("import"):
-            return
-        self.background.start_import(paths, force=force)
+        """Import ``paths`` in a worker."""
+        self.imports.start(paths, force=force)
 
     @on(ImportFinished)
     def _import_finished(self, event: ImportFinished) -> None:
         """Report the import and show the new papers."""
         self.background.set_job("import", None)
         if event.summary is None:
-            self.notify(f"Import failed: {event.error}", severity="error", markup=False)
-            if self._reselect_after_import:
-                self._reselect_after_import = False
-                self._refresh_sidebar()
-                self._reselect(focus=None)
-            return
-        self._imported(event.summary)
-
-    def _imported(self, summary: ImportSummary) -> None:
-        """Refresh everything after an import and report it."""
-        self.notify(
-            summary.message,
-            title="Import",
-            severity="information" if summary.ok else "warning",
-            markup=False,
-            timeout=8,
-        )
-        self._reselect_after_import = False
-        self._refresh_sidebar()
-        self._reselect(focus=None)
-        self._start_loading_abstracts()  # and the new papers into the search index
-        if summary.refused:
-            from papertui.tui.screens.prompts import ImportAnywayPrompt
-
-            def chosen(anyway: bool | None) -> None:
-                if anyway:
-                    self.start_import(list(summary.refused), force=True)
-
-            self.app.push_screen(ImportAnywayPrompt(summary.refused), chosen)
+            self.imports.failed(event.error)
+        else:
+            self.imports.imported(event.summary)
 
     def _welcome_done(self, summary: ImportSummary | None) -> None:
         """The welcome screen imported something."""
         if summary is not None:
-            self._imported(summary)
+            self.imports.imported(summary)
 
     # -- background jobs (started by papertui.tui.flows.background) ----------------------
     @on(JobProgress)
