@@ -37,6 +37,8 @@ class Source(Protocol):
 
     def search_texts(self, pids: list[str]) -> list[str]: ...
 
+    def row_texts(self, rows: list[int]) -> list[str]: ...
+
     def word_index(self) -> tuple[WordIndex | None, Mapping[str, int]]: ...
 
     @property
@@ -69,6 +71,9 @@ class LibrarySource:
 
     def search_texts(self, pids: list[str]) -> list[str]:
         return self._lib._haystacks_of(pids)  # type: ignore[no-any-return]
+
+    def row_texts(self, rows: list[int]) -> list[str]:
+        return self._lib.row_haystacks(rows)  # type: ignore[no-any-return]
 
     def word_index(self) -> tuple[WordIndex | None, Mapping[str, int]]:
         return self._lib.words.index, self._lib.words.index_of
@@ -172,7 +177,7 @@ class LibraryBitmaps:
                 row_of = [
                     row[pid] if covered.get(pid) == j else missing for j, pid in enumerate(pids)
                 ]
-            text = IndexedText(index, n, row_of, uncovered, _texts_of(ids, src.search_texts))
+            text = IndexedText(index, n, row_of, uncovered, src.row_texts)
         return text
 
     def _order(self, sort: Any) -> list[int] | None:
@@ -229,10 +234,3 @@ class LibraryBitmaps:
             query, within, self._order(sort), self._indexed_text(), corpus, states, check
         )
         return list(map(ids.__getitem__, rows))
-
-
-def _texts_of(
-    ids: Sequence[str], texts: Callable[[list[str]], list[str]]
-) -> Callable[[list[int]], list[str]]:
-    """Some rows' search texts."""
-    return lambda rows: texts(list(map(ids.__getitem__, rows)))

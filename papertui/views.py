@@ -96,6 +96,8 @@ class Views:
         """Cache of :meth:`new_ids`."""
         self._sorted: dict[Sort, list[str]] = {}
         self._hay_cache: dict[Sort, list[str]] = {}
+        self._row_hays: list[str] | None = None
+        """Every paper's search text aligned with the corpus rows (the bitmaps' rows)."""
         self._last: _Search | None = None
         """The previous search, which the next keystroke usually refines."""
         self._bitmaps: LibraryBitmaps | None = None
@@ -118,6 +120,7 @@ class Views:
     def texts_changed(self) -> None:
         """Search texts came in: the search texts cached per sort are stale."""
         self._hay_cache.clear()
+        self._row_hays = None
 
     def _index_changed(self) -> None:
         """The word index changed: the last search's results are stale."""
@@ -143,6 +146,7 @@ class Views:
         self.words.index_rows.clear()
         self._sorted.clear()
         self._hay_cache.clear()
+        self._row_hays = None
         self._last = None
         if self._bitmaps is not None:
             self._bitmaps.corpus_moved()
@@ -155,8 +159,11 @@ class Views:
         self._last = None
 
     def prepare_bitmaps(self) -> None:
-        """Get the bitmaps ready for the first search (once the word index is in use)."""
+        """Get the bitmaps ready for the first search (once the word index is in use),
+        and the texts a phrase is checked on (a list of the texts in row order)."""
         self._search_bitmaps().prepare(self._lock, lambda: self.corpus.generation)
+        with self._lock:
+            self.row_haystacks([])
 
     def _search_bitmaps(self) -> LibraryBitmaps:
         """The bitmaps whole queries are answered on (made on first use)."""
@@ -355,6 +362,23 @@ class Views:
             if self.texts.loaded:
                 self._hay_cache[sort] = hays
         return hays
+
+    def row_haystacks(self, rows: list[int]) -> list[str]:
+        """Some corpus rows' search texts (a phrase checked on a bitmap's candidates: a
+        list lookup each, not an id and a dict lookup)."""
+        if not self.texts.loaded:
+            ids = self.corpus.ids
+            return self._haystacks_of(list(map(ids.__getitem__, rows)))
+        hays = self._row_hays
+        if hays is None:
+            ids = self.corpus.ids
+            date = self._sorted.get("date")
+            if date is not None and len(date) == len(ids) and date == ids:
+                hays = self._haystacks("date")  # the rows are in date order: the same list
+            else:
+                hays = self._haystacks_of(list(ids))
+            self._row_hays = hays
+        return list(map(hays.__getitem__, rows))
 
     def _haystacks_of(self, ids: list[str]) -> list[str]:
         if not self.texts.loaded:
