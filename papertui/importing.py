@@ -12,7 +12,7 @@ files to import is :mod:`papertui.importer`. Pure Python over the store.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -73,7 +73,7 @@ class Importing:
         if plan.docs:
             order = self.corpus.date_order_after(plan.docs)
             self.store.save_papers(plan.docs, plan.abstracts, order=order)
-            self._apply_docs(plan.docs, plan.abstracts)
+            self._apply_docs(plan.docs, plan.abstracts, written=self.store.written_shards)
         return plan.report
 
     # -- removal ------------------------------------------------------------------------
@@ -123,11 +123,18 @@ class Importing:
         self.missing.removed(ids)
         self.views.papers_removed(ids)
 
-    def _apply_docs(self, docs: dict[str, dict[str, Any]], abstracts: dict[str, str]) -> None:
-        """New or changed papers into every part (an import here or elsewhere)."""
+    def _apply_docs(
+        self,
+        docs: dict[str, dict[str, Any]],
+        abstracts: dict[str, str],
+        *,
+        written: Mapping[int, tuple[int, int, int, int]] | None = None,
+    ) -> None:
+        """New or changed papers into every part (an import here or elsewhere; ``written``:
+        the shard files this process's import just wrote, see :meth:`Texts.take`)."""
         with self._lock:
             self.corpus.apply_docs(docs)
-            self.texts.take(abstracts)
+            self.texts.take(abstracts, written=written)
             self.missing.returned(docs)  # removed, its state restored: back with the paper
             self.views.papers_taken(docs, abstracts)
 

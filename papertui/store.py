@@ -1137,6 +1137,8 @@ class Store:
         self._papers_storage: ColumnarStorage | None = None
         self._papers_db: _DB | None = None
         self._papers_seen: tuple[int, int, int] | None = None
+        self.written_shards: dict[int, tuple[int, int, int, int]] = {}
+        """The identity of each abstract shard file the last :meth:`save_papers` wrote."""
         self._state_storage: JournalStorage | None = None
         self._state_db: _DB | None = None
 
@@ -1328,6 +1330,7 @@ class Store:
         corpus does not list, never the reverse.
         """
         self._writable()
+        self.written_shards = {}
         by_shard: dict[int, dict[str, str]] = {}
         for pid, text in abstracts.items():
             by_shard.setdefault(shard_of(pid), {})[pid] = text
@@ -1347,6 +1350,7 @@ class Store:
                 with db.storage.batch():  # type: ignore[attr-defined]
                     table.remove(doc_ids=list(items))  # type: ignore[arg-type]
                     table.insert_multiple(Document({"a": t}, doc_id=p) for p, t in items.items())  # type: ignore[arg-type]
+                self.written_shards[shard] = _identity(os.stat(path))  # (under corpus_write)
             storage, db = self._papers()
             papers = db.table("papers")
             with storage.batch():

@@ -14,7 +14,7 @@ where each lies in its shard file, so that the one the detail pane shows is read
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import repeat
 
 from papertui.corpus import Corpus
@@ -216,13 +216,23 @@ class Texts:
                     break
         return texts
 
-    def take(self, abstracts: dict[str, str]) -> None:
-        """New or changed abstracts (an import; under the lock)."""
+    def take(
+        self,
+        abstracts: dict[str, str],
+        *,
+        written: Mapping[int, tuple[int, int, int, int]] | None = None,
+    ) -> None:
+        """New or changed abstracts (an import; under the lock). ``written``: the shard
+        files this process's import just wrote, with these abstracts and the others it
+        already had: the search texts of a shard read before are those of the file now."""
         for pid, text in abstracts.items():
             self.abstracts[pid] = text
             self.sources.pop(shard_of(pid), None)
             self.located.pop(pid, None)
             self.text.pop(pid, None)  # rebuilt on demand by haystack
+        for shard, identity in (written or {}).items():
+            if shard in self.loaded_shards:
+                self.sources[shard] = identity
         self.title_only = None
 
     def forget(self, ids: set[str]) -> None:

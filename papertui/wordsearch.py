@@ -127,7 +127,9 @@ class WordSearch:
 
             job = FeaturesJob.start()  # its start-up overlaps gathering the texts
         with job or contextlib.nullcontext():
-            ids, hays, sources = self._search_texts() if texts is None else (*texts, None)
+            ids, hays, sources = (
+                self._search_texts() if texts is None else (*texts, self._written_sources())
+            )
             if job is not None and features is None:
                 job.send(self.root, ids, hays)
             if job is not None:
@@ -154,7 +156,8 @@ class WordSearch:
             if not self.texts.loaded and all(map(abstracts.__contains__, ids)):
                 titles = self.corpus.cols.get("title", [])  # aligned with the ids
                 hays = list(map(search_text, titles, map(abstracts.__getitem__, ids)))
-                return ids, hays, None
+                # held abstracts are as read or as this process's import wrote them
+                return ids, hays, self._written_sources()
         self.texts.load_all()
         with self.corpus.lock:
             ids = list(self.corpus.ids)
@@ -167,6 +170,18 @@ class WordSearch:
         if seen is None or len(shards) != SHARDS:
             return None
         return {"papers": list(seen), "shards": [list(shards[k]) for k in range(SHARDS)]}
+
+    def _written_sources(self) -> dict[str, object] | None:
+        """The files texts made from abstracts in memory are from, right after an import:
+        the shard files it wrote (each holds the abstracts this process had read of it, or
+        was given), if it wrote all of them; None otherwise. A file another process
+        replaced since has another identity, so no process that reads it matches these
+        (:func:`papertui.importer.index_after_import`)."""
+        written = self.texts.store.written_shards
+        seen = self.texts.store.corpus_seen
+        if seen is None or len(written) != SHARDS:
+            return None
+        return {"papers": list(seen), "shards": [list(written[k]) for k in range(SHARDS)]}
 
     def _save_sources(self, sources: dict[str, object]) -> None:
         """Say which files the index file just saved was built from (a cache: best effort)."""

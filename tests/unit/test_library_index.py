@@ -270,3 +270,34 @@ def test_a_file_changed_since_the_index_was_built_sends_it_back_to_checking(
         status = lib.attach_search_index()
         assert (status.covered, status.total) == (149, 150)  # checked: the changed one is out
         assert lib.select("all", parse_query("zebra"), "date").ids == [first]
+
+
+@pytest.mark.parametrize("first", ["into an empty library", "into one with papers"])
+def test_the_first_opening_after_an_import_uses_its_index_without_checking_texts(
+    first: str, tmp_path: Path, big: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What users meet after ``papertui import``: the app reads the files the import wrote
+    and the index it built from them, so it takes the index as it is."""
+    from papertui import importer, wordindex
+    from papertui.cli import main as cli_main
+    from tests.conftest import PAGES
+
+    root = tmp_path / "lib"
+    pages = sorted(PAGES.glob("*.txt"))
+    monkeypatch.setattr(importer, "INDEX_MIN_PAPERS", 10)
+    if first == "into one with papers":
+        assert cli_main(["--data-dir", str(root), "import", str(pages[0])]) == 0
+    assert cli_main(["--data-dir", str(root), "import", *map(str, pages)]) == 0
+    assert (root / "search.index.sources").is_file()
+
+    def no_checks(text: str) -> int:
+        raise AssertionError("a text was checked against the index")
+
+    monkeypatch.setattr(wordindex, "signature", no_checks)
+    with Library.open(root) as lib:
+        lib.load_abstracts()
+        status = lib.attach_search_index()
+        assert status.complete and status.covered == len(lib)
+        monkeypatch.undo()
+        with Library.open(root, readonly=True) as plain:
+            assert_same_results(lib, plain)
