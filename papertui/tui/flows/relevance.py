@@ -126,6 +126,9 @@ class RelevanceFlow:
         try:
             self.library.prepare_relevance()
             self.library.refresh_relevance()
+            from papertui.tui.flows.background import settled
+
+            settled()
         except Exception as exc:
             from papertui.tui.jobs import describe_error
 
