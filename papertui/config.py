@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +143,8 @@ def load_config(path: Path | None = None, *, known_ids: Collection[str] | None =
         return Config()
     except OSError as exc:
         return Config(problem=f"{path}: cannot read the config file: {exc.strerror or exc}")
+    import tomllib  # only when there is a file: not at every start
+
     try:
         text = raw.decode("utf-8")
         data = tomllib.loads(text)

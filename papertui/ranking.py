@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from papertui.fsutil import atomic_write
+from papertui.relevance import MIN_POSITIVES
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -74,8 +75,6 @@ FEEDBACK_FLOOR = 0.5
 NEGATIVE_WEIGHT = 0.5
 SHARED = 0.5
 """A profile term's weight grows with the share of positives that have it, to this power."""
-MIN_POSITIVES = 3
-"""Positives needed before the Inbox is sorted by relevance by default."""
 TITLE_REPEAT = 2
 MAX_SHARE = 0.5
 """Terms in more than this share of the papers are left out (they tell no paper apart)."""

@@ -37,6 +37,9 @@ FEATURES_FILE = "ranking.features"
 LIKE_MATCHES = 50
 """How many papers a ``like:`` query term matches (the most similar ones)."""
 
+MIN_POSITIVES = 3
+"""Positives (queued, tagged, read with a note) before the Inbox is sorted by relevance."""
+
 
 def is_positive(state: TriageState) -> bool:
     """Whether the user's decision about a paper says "more like this"."""

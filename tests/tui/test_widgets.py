@@ -126,7 +126,7 @@ def test_mostly_empty_columns_give_their_width_to_the_title() -> None:
     assert bare.title == full.title + 11 + 5
 
 
-def test_filled_columns_looks_at_most_rows() -> None:
+def test_filled_columns_looks_at_the_rows_the_list_opens_on() -> None:
     def rows(dated: int, undated: int) -> StaticRows:
         papers = [
             Paper(id=f"{i:012x}", title="t", published=date(2025, 1, 1), upvotes=3)
@@ -137,6 +137,7 @@ def test_filled_columns_looks_at_most_rows() -> None:
 
     assert filled_columns(rows(10, 10)) == Filled(True, True)
     assert filled_columns(rows(3, 300)) == Filled(False, False)
+    assert filled_columns(rows(40, 1000)) == Filled(True, True)  # the first 64: 40 dated
     assert filled_columns(StaticRows()) == Filled()
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from papertui.ranking import MIN_POSITIVES
+from papertui.relevance import MIN_POSITIVES
 
 if TYPE_CHECKING:
     from papertui.library import Library, Sort

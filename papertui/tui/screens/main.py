@@ -118,6 +118,10 @@ WRITE_ACTIONS = frozenset(
 """Actions that change the library (or prepare a batch change): off when read-only."""
 
 
+SIDEBAR_DELAY = 0.05
+"""Seconds after the first rows before the sidebar's entries are drawn (at launch)."""
+
+
 class MainScreen(Screen[None]):
     """Triage papers: the screen the app opens on."""
 
@@ -268,8 +272,10 @@ class MainScreen(Screen[None]):
         # Filter synchronously as the text changes (SearchBar.Changed arrives later).
         self.watch(self.query_one(SearchBar), "text", self.search.typed, init=False)
         self.set_interval(self.LIVE_POLL_SECONDS, self.background.poll)
-        self._refresh_sidebar()
-        self._reselect(focus=None, detail_delay=0)  # rows first; the abstract after
+        # Rows first: the sidebar's entries (30 ms to draw the first time, at any size)
+        # a few frames later, the abstract in the next frame.
+        self.set_timer(SIDEBAR_DELAY, self._refresh_sidebar)
+        self._reselect(focus=None, detail_delay=0)
         if len(self.library) == 0 and not self.library.missing():  # kept state: not empty
             from papertui.tui.screens.welcome import WelcomeScreen
 

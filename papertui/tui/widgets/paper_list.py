@@ -53,7 +53,7 @@ class Columns(NamedTuple):
 
 
 SAMPLE_ROWS = 64
-"""Rows looked at (evenly spread) to tell whether most papers have a date or upvotes."""
+"""Rows looked at (the first ones) to tell whether most papers have a date or upvotes."""
 
 
 class Filled(NamedTuple):
@@ -64,13 +64,15 @@ class Filled(NamedTuple):
 
 
 def filled_columns(rows: RowSource) -> Filled:
-    """Whether at least half of ``rows`` (a sample of them) have a date, and upvotes: a
-    column that most rows leave empty takes no width from the titles."""
+    """Whether at least half of the first :data:`SAMPLE_ROWS` rows have a date, and
+    upvotes: a column that most rows the list opens on leave empty takes no width from the
+    titles. The first rows, not a sample spread over the list: those are the rows drawn
+    first, while a row further down of a big library is a paper whose every column would
+    be decoded for it (70 ms at 100k papers, before the first paint)."""
     n = len(rows)
     if not n:
         return Filled()
-    step = max(1, n // SAMPLE_ROWS)
-    sample = [rows.row_at(i).paper for i in range(0, n, step)][:SAMPLE_ROWS]
+    sample = [rows.row_at(i).paper for i in range(min(n, SAMPLE_ROWS))]
     dated = sum(p.published is not None for p in sample)
     voted = sum(p.upvotes is not None for p in sample)
     return Filled(2 * dated >= len(sample), 2 * voted >= len(sample))
