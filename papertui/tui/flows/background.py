@@ -30,12 +30,15 @@ def settled() -> None:
     """The library's long-lived parts are in (texts, the word index, bitmaps): keep the
     garbage collector from walking them again. At 100k papers a full collection visits
     dicts of 100k entries, 20-30 ms in the middle of whatever key comes next; frozen,
-    they are still freed by reference counting when an import replaces them. Garbage is
-    collected first (once, in this worker), so that no cycle is frozen with them."""
+    they are still freed by reference counting when an import replaces them. Only in an
+    app that froze its start-up objects already (``papertui``'s own launch): no collection
+    is run first (it would hold the GIL for tens of milliseconds, in the first seconds'
+    keys), so a cycle that is garbage at this moment is kept; an app made by a host that
+    manages its own collector (a test run) is left alone."""
     import gc
 
-    gc.collect()
-    gc.freeze()
+    if gc.get_freeze_count():
+        gc.freeze()
 
 
 class Background:
