@@ -44,9 +44,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from papertui.fsutil import atomic_write
 from papertui.relevance import MIN_POSITIVES
+from papertui.tokens import CHUNK, KINDS, sorted_unique
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+    from papertui.tokens import Chunk, Vocabulary
 
 __all__ = [
     "BUCKETS",
@@ -211,12 +214,14 @@ class Features:
             self.prows, self.pweights, self.uterms, self.ustart = self.postings
             self.postings = None
         else:
-            rows = np.repeat(np.arange(len(self.ids), dtype=np.int32), np.diff(self.indptr))
-            order = np.argsort(self.terms, kind="stable")
-            self.prows = rows[order]
+            rows = np.repeat(np.arange(len(self.ids), dtype=np.uint64), np.diff(self.indptr))
+            # by term, then row: one key each (a row has a term once), no stable sort needed
+            order = np.argsort((self.terms.astype(np.uint64) << np.uint64(32)) | rows)
+            self.prows = rows[order].astype(np.int32)
             self.pweights = self.weights[order]
             ordered = self.terms[order]
-            self.uterms, starts = np.unique(ordered, return_index=True)
+            starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+            self.uterms = ordered[starts] if len(ordered) else np.zeros(0, np.int32)
             self.ustart = np.append(starts, len(ordered)).astype(np.int64)
         self._extra: list[tuple[npt.NDArray[Any], npt.NDArray[Any]]] = []
         self.quiet: list[int] = []
@@ -520,26 +525,125 @@ def _normalised(
     return terms.astype(np.int32), weights.astype(np.float32)
 
 
-class _Crcs(dict[str, int]):
-    """Word -> its CRC-32, filled as words come: a word recurs across thousands of papers,
-    and looking it up costs less than encoding and hashing it again (:func:`build`)."""
+class TermCounts:
+    """The term counts of papers, gathered chunk by chunk (:mod:`papertui.tokens`), then
+    made into :class:`Features` (:meth:`features`; see :func:`build`)."""
 
-    def __missing__(self, word: str) -> int:
-        crc = self[word] = zlib.crc32(word.encode())
-        return crc
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        import numpy as np
+
+        self._vocabulary = vocabulary
+        self._crc = np.zeros(0, np.uint64)
+        """The CRC-32 of each word of the vocabulary (by number)."""
+        self._skip = np.zeros(0, bool)
+        """Whether a word says nothing of what a paper is about (as :func:`_words`)."""
+        self._parts: list[tuple[npt.NDArray[Any], int]] = []
+        self._df = np.zeros(BUCKETS, np.int64)
+        self._sigs: list[int] = []
+
+    def _words_known(self) -> None:
+        import numpy as np
+
+        new = self._vocabulary.words(len(self._crc))
+        if not new:
+            return
+        text = [w.decode("utf-8", "replace") for w in new]
+        crc = np.fromiter(map(zlib.crc32, new), np.uint64, len(new))
+        skip = np.fromiter(
+            (len(w) <= 1 or w in STOP_WORDS or w.isdigit() for w in text), bool, len(new)
+        )
+        self._crc = np.concatenate((self._crc, crc))
+        self._skip = np.concatenate((self._skip, skip))
+
+    def add(self, chunk: Chunk) -> None:
+        """Count the terms of a chunk's papers (the papers after those counted so far)."""
+        import numpy as np
+
+        self._words_known()
+        keep = ~self._skip[chunk.words]
+        seg = chunk.segments[keep]
+        crc = self._crc[chunk.words[keep]]
+        same = seg[:-1] == seg[1:]  # pairs of neighbouring words, within a segment
+        pairs = ((crc[:-1] * np.uint64(_MIX)) ^ crc[1:])[same]
+        paper = np.concatenate((seg, seg[:-1][same])).astype(np.uint64) // np.uint64(KINDS)
+        slots = np.concatenate((crc, pairs)) & np.uint64(BUCKETS - 1)
+        keys, first = sorted_unique((paper << np.uint64(_SLOT_BITS)) | slots)
+        counts = np.diff(np.append(first, len(paper)))
+        # (paper, slot, count) packed in one array: the paper above the slot, the count below
+        self._df += np.bincount((keys & np.uint64(BUCKETS - 1)).astype(np.int64), minlength=BUCKETS)
+        packed = (keys << np.uint64(8)) | np.minimum(counts, 255).astype(np.uint64)
+        self._parts.append((packed, chunk.size))
+        self._sigs += chunk.signatures
+
+    def features(self, ids: Sequence[str]) -> Features:
+        """The features of the papers counted (``ids``: theirs, in order)."""
+        import numpy as np
+
+        n = len(self._sigs)
+        if len(ids) != n:
+            raise ValueError(f"{len(ids)} ids for {n} papers")
+        idf = _idf(self._df, n).astype(np.float32)
+        idf[self._df < min_df(n)] = 0  # a term of one or two papers relates few
+        idf[self._df > MAX_SHARE * n] = 0  # nor does one most papers have
+        tf_weight = 1 + np.log(np.maximum(np.arange(256, dtype=np.float32), 1))
+        terms: list[npt.NDArray[Any]] = []
+        weights: list[npt.NDArray[Any]] = []
+        lengths: list[npt.NDArray[Any]] = []
+        while self._parts:
+            packed, size = self._parts.pop(0)
+            t, w, per = _heaviest(packed, size, idf, tf_weight)
+            terms.append(t)
+            weights.append(w)
+            lengths.append(per)
+        indptr = np.zeros(n + 1, np.int64)
+        if n:
+            np.cumsum(np.concatenate(lengths), out=indptr[1:])
+        idf_terms = np.flatnonzero(idf).astype(np.int32)
+        return Features(
+            ids=list(ids),
+            sigs=self._sigs,
+            indptr=indptr,
+            terms=np.concatenate(terms) if terms else np.zeros(0, np.int32),
+            weights=np.concatenate(weights) if weights else np.zeros(0, np.float32),
+            idf_terms=idf_terms,
+            idf_values=idf[idf_terms],
+            docs=n,
+        )
 
 
-def _slots(words: list[str], crcs: _Crcs) -> npt.NDArray[Any]:
-    """The hash slots of some words and of their neighbouring pairs (as :func:`_bucket`)."""
+_SLOT_BITS = BUCKETS.bit_length() - 1
+_PAPER_BITS = 64 - 31 - _SLOT_BITS
+"""In :func:`_heaviest`'s sort key: a paper of the chunk, a weight's 31 bits, a slot."""
+assert CHUNK <= 1 << _PAPER_BITS
+
+
+def _heaviest(
+    packed: npt.NDArray[Any], size: int, idf: npt.NDArray[Any], tf_weight: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+    """A chunk's rows: each paper's :data:`KEEP` heaviest terms (heaviest first, then by
+    slot), scaled to unit length; and how many each paper has."""
     import numpy as np
 
-    crc = np.fromiter(map(crcs.__getitem__, words), np.uint64, len(words))
-    pairs = (crc[:-1] * np.uint64(_MIX)) ^ crc[1:]
-    return np.concatenate((crc, pairs)) & np.uint64(BUCKETS - 1)
-
-
-_CHUNK = 4096
-"""Papers whose terms are combined at once in :func:`build` (bounds its temporary arrays)."""
+    slots = (packed >> np.uint64(8)) & np.uint64(BUCKETS - 1)
+    paper = packed >> np.uint64(8 + _SLOT_BITS)
+    w = tf_weight[(packed & np.uint64(255)).astype(np.intp)] * idf[slots.astype(np.intp)]
+    keep = w > 0
+    slots, paper, w = slots[keep], paper[keep], w[keep]
+    # One sort orders every paper's terms: the bits of a positive float32 order it.
+    lighter = np.uint64(0x7FFFFFFF) - w.view(np.uint32).astype(np.uint64)
+    key = (paper << np.uint64(64 - _PAPER_BITS)) | (lighter << np.uint64(_SLOT_BITS)) | slots
+    key.sort()
+    paper = (key >> np.uint64(64 - _PAPER_BITS)).astype(np.intp)
+    slots = key & np.uint64(BUCKETS - 1)
+    w = np.uint64(0x7FFFFFFF) - ((key >> np.uint64(_SLOT_BITS)) & np.uint64(0x7FFFFFFF))
+    w = w.astype(np.uint32).view(np.float32)
+    per = np.bincount(paper, minlength=size)
+    first = np.concatenate(([0], np.cumsum(per)[:-1]))
+    top = np.arange(len(paper)) - first[paper] < KEEP
+    paper, slots, w = paper[top], slots[top], w[top]
+    norm = np.sqrt(np.bincount(paper, w.astype(np.float64) ** 2, minlength=size))
+    w = (w / np.where(norm > 0, norm, 1)[paper]).astype(np.float32)
+    return slots.astype(np.int32), w, np.bincount(paper, minlength=size)
 
 
 def build(
@@ -549,58 +653,20 @@ def build(
 ) -> Features:
     """The features of papers from their search texts (``title\\nabstract``).
 
-    Each paper's words are hashed as they are split (C-level passes: no vocabulary is
-    kept) and its slots counted; the document frequencies, weights and the cut to
-    :data:`KEEP` terms are then done a few thousand papers at a time.
+    The texts are split into words a few thousand papers at a time
+    (:func:`papertui.tokens.chunks`), the words hashed once per distinct word; counting,
+    document frequencies, weights and the cut to :data:`KEEP` terms run in numpy, a chunk
+    at a time (no vocabulary of terms is kept).
     """
-    import numpy as np
+    from papertui.tokens import Vocabulary, chunks
 
-    n = len(ids)
-    doc_slots: list[npt.NDArray[Any]] = []
-    doc_counts: list[npt.NDArray[Any]] = []
-    crcs = _Crcs()
-    for k, text in enumerate(texts):
-        title, _, abstract = text.partition("\n")
-        t = _slots(_words(title), crcs)
-        slots, counts = np.unique(
-            np.concatenate([t] * TITLE_REPEAT + [_slots(_words(abstract), crcs)]),
-            return_counts=True,
-        )
-        doc_slots.append(slots.astype(np.int32))
-        doc_counts.append(np.minimum(counts, 255).astype(np.uint8))
-        if progress is not None and k % 5000 == 4999:
-            progress(k + 1, n)
-    df = np.zeros(BUCKETS, np.int64)
-    for at in range(0, n, _CHUNK):
-        df += np.bincount(np.concatenate(doc_slots[at : at + _CHUNK]), minlength=BUCKETS)
-    idf = _idf(df, n).astype(np.float32)
-    idf[df < min_df(n)] = 0  # a term of one or two papers relates few
-    idf[df > MAX_SHARE * n] = 0  # nor does one most papers have
-    del df
-    indptr = np.zeros(n + 1, np.int64)
-    out_terms: list[npt.NDArray[Any]] = []
-    out_weights: list[npt.NDArray[Any]] = []
-    tf_weight = 1 + np.log(np.maximum(np.arange(256, dtype=np.float32), 1))
-    for k in range(n):
-        t = doc_slots[k]
-        w = tf_weight[doc_counts[k]] * idf[t]
-        keep = w > 0
-        t, w = _normalised(t[keep], w[keep])
-        out_terms.append(t)
-        out_weights.append(w)
-        indptr[k + 1] = indptr[k] + len(t)
-    del doc_slots, doc_counts
-    idf_terms = np.flatnonzero(idf).astype(np.int32)
-    return Features(
-        ids=list(ids),
-        sigs=[signature(t) for t in texts],
-        indptr=indptr,
-        terms=np.concatenate(out_terms) if n else np.zeros(0, np.int32),
-        weights=np.concatenate(out_weights) if n else np.zeros(0, np.float32),
-        idf_terms=idf_terms,
-        idf_values=idf[idf_terms],
-        docs=n,
-    )
+    vocabulary = Vocabulary()
+    counts = TermCounts(vocabulary)
+    for chunk in chunks(texts, vocabulary):
+        counts.add(chunk)
+        if progress is not None:
+            progress(chunk.start + chunk.size, len(texts))
+    return counts.features(ids)
 
 
 @dataclass

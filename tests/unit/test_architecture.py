@@ -31,6 +31,7 @@ CORE = [
     "decisions",
     "corpus",
     "texts",
+    "tokens",
     "wordsearch",
     "views",
     "importing",

@@ -206,6 +206,40 @@ def test_rare_terms_are_left_out_and_df_is_read_back(monkeypatch: pytest.MonkeyP
     assert stricter.idf_of(two)[0] == 0 and stricter.idf_of(three)[0] > 0
 
 
+def test_built_rows_are_the_terms_of_each_text_weighted_and_cut() -> None:
+    """The vectorised build gives every paper the row its own terms (:func:`terms_of`,
+    what the why line and papers added later use) make: (1 + log tf) x idf, the KEEP
+    heaviest, unit length; for ASCII, non-ASCII and capitalised texts alike."""
+    from collections import Counter
+
+    import numpy as np
+
+    texts = [text(n) for n in NAMES] + [
+        "naïve shape priors ² for the mesh\nthe mesh — naïve speech ½ and voices kernels",
+        "no newline: mesh speech kernels",
+        "Capital Mesh SPEECH\nKernels Quantization speech mesh",
+        "",
+        " ".join(f"word{k} mesh{k}" for k in range(120)) + "\n" + "speech mesh " * 3,
+    ]
+    ids = [f"p{k}" for k in range(len(texts))]
+    feats = ranking.build(ids, texts * 1)
+    assert feats.sigs == [ranking.signature(t) for t in texts]
+    for row, t in enumerate(texts):
+        tf = Counter(map(ranking._bucket, ranking.terms_of(t)))
+        buckets = np.array(list(tf), np.int64)
+        w = (1 + np.log(np.array(list(tf.values()), np.float64))) * feats.idf_of(buckets)
+        expected = {int(b): float(x) for b, x in zip(buckets, w, strict=True) if x > 0}
+        kept = dict(sorted(expected.items(), key=lambda kv: -kv[1])[: ranking.KEEP])
+        norm = sum(x * x for x in kept.values()) ** 0.5
+        terms, weights = feats.vector(row)
+        got = dict(zip(terms.tolist(), weights.tolist(), strict=True))
+        heaviest = sorted(kept.values())[-ranking.KEEP :] if kept else []
+        tied_at_cut = len(expected) > ranking.KEEP and heaviest.count(heaviest[0]) > 1
+        if not tied_at_cut:
+            assert got.keys() == kept.keys(), row
+        assert sorted(got.values()) == pytest.approx(sorted(x / norm for x in kept.values()))
+
+
 def test_terms_skip_stop_words_and_number_tokens() -> None:
     terms = ranking.terms_of("The 3D mesh\nWe propose 2024 a mesh of 3d shapes")
     assert terms.count("3d mesh") == 2  # title terms count twice
