@@ -11,14 +11,15 @@ vocabulary is kept in memory: the few words a "why" line names are found again i
 paper it is about (:meth:`Features.why`).
 
 The *profile* of a set of examples is the mean vector of the positives (each term weighted
-by the share of positives that have it and by its relevance weight,
-:func:`_relevance_weight`), less half the mean of the negatives; a paper's score is its dot
+by the share of positives that have it, by its relevance weight,
+:func:`_relevance_weight`, and, with several positives, by its idf once more,
+:data:`IDF_POWER`), less half the mean of the negatives; a paper's score is its dot
 product with the profile (cosine-like, since vectors have unit length), then one round of
-*feedback*: the mean vector of the best :data:`FEEDBACK` papers that are not examples is
-added at a third of the weight, and the papers scored again. That round is what helps most
-on a narrow library where every paper shares the same vocabulary ("transformer",
-"diffusion"): it pulls in the words the examples' neighbours share rather than those of one
-example.
+*feedback*: the mean vector of the best :data:`FEEDBACK` papers that are not examples
+(weighted by idf as the profile is) is added at a third of the weight, and the papers
+scored again. That round is what helps most on a narrow library where every paper shares
+the same vocabulary ("transformer", "diffusion"): it pulls in the words the examples'
+neighbours share rather than those of one example.
 
 Scoring reads postings (term -> papers) for the profile's heaviest :data:`PROFILE_TERMS`
 terms only, so one ranking at 100k papers costs a few milliseconds; adding a positive adds
@@ -70,7 +71,7 @@ KEEP = 64
 """Terms kept per paper: its heaviest ones (rare, topical words and phrases)."""
 PROFILE_TERMS = 400
 """Terms of a profile used to score (its heaviest)."""
-FEEDBACK = 8
+FEEDBACK = 16
 """Best-scored non-example papers whose mean vector is folded into the profile."""
 FEEDBACK_WEIGHT = 1 / 3
 FEEDBACK_FLOOR = 0.5
@@ -90,6 +91,12 @@ RSJ_POWER = 0.5
 """A profile term is weighted by its relevance weight (:func:`_relevance_weight`) to this
 power (0: not at all)."""
 RSJ_SMOOTHING = 0.5
+IDF_POWER = 1.0
+"""With two positives or more, each term of the profile (and of its feedback) is weighted
+once more by its idf, to this power (0: not at all): the rarer words the examples have
+say more about what they are (*speech*, *video*) than the common words of the whole
+library they also have (*generation*, *diffusion*). One paper's own vector (``similar``)
+already has its idf and is left as it is."""
 
 MAGIC = b"papertui ranking features\n"
 FORMAT_VERSION = 2
@@ -510,6 +517,34 @@ def _relevance_weight(
     return cast("npt.NDArray[Any]", np.log(inside / outside))
 
 
+def _idf_or_rarest(features: Features, buckets: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The idf of some buckets; a bucket without one (a term only papers added since have)
+    gets the idf of a term of one paper, as :meth:`Features.extend` weighs it."""
+    import numpy as np
+
+    idf = features.idf_of(buckets).astype(np.float64)
+    idf[idf == 0] = _idf(1, features.docs + 1)
+    return idf
+
+
+def _idf_weighted(features: Features, vector: dict[int, float]) -> dict[int, float]:
+    """A vector's terms weighted by their idf to the power :data:`IDF_POWER`, kept at the
+    length it had."""
+    import numpy as np
+
+    if not vector:
+        return vector
+    terms = list(vector)
+    buckets = np.fromiter(terms, np.int64, len(terms))
+    w = np.fromiter(vector.values(), np.float64, len(terms))
+    length = float(np.sqrt(np.dot(w, w)))
+    out = w * _idf_or_rarest(features, buckets) ** IDF_POWER
+    now = float(np.sqrt(np.dot(out, out)))
+    if now:
+        out *= length / now
+    return dict(zip(terms, out.tolist(), strict=True))
+
+
 def _normalised(
     terms: npt.NDArray[Any], weights: npt.NDArray[Any]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -743,13 +778,15 @@ class Profile:
         have = np.fromiter(map(share.__getitem__, terms), np.float64, len(terms))
         mean = np.fromiter(map(self._pos.__getitem__, terms), np.float64, len(terms)) / n
         out = mean * (have / n) ** SHARED
+        length = float(np.sqrt(np.dot(out, out)))
         if RSJ_POWER:
-            length = float(np.sqrt(np.dot(out, out)))
             rsj = _relevance_weight(have, n, feats.df_of(buckets), feats.docs)
             out = out * (1 + np.maximum(rsj, 0)) ** RSJ_POWER
-            now = float(np.sqrt(np.dot(out, out)))
-            if now:
-                out *= length / now
+        if n > 1 and IDF_POWER:
+            out = out * _idf_or_rarest(feats, buckets) ** IDF_POWER
+        now = float(np.sqrt(np.dot(out, out)))
+        if now:
+            out *= length / now
         return dict(zip(terms, out.tolist(), strict=True))
 
     def scores(self) -> npt.NDArray[Any]:
@@ -773,7 +810,10 @@ class Profile:
         final = dict(base)
         if top and self.positives:
             scale = FEEDBACK_WEIGHT / len(top)
-            for t, w in feats.profile_of(top).items():
+            feedback = feats.profile_of(top)
+            if len(self.positives) > 1 and IDF_POWER:
+                feedback = _idf_weighted(feats, feedback)
+            for t, w in feedback.items():
                 final[t] = final.get(t, 0.0) + w * scale
             self._scores = feats.scores(final)
         else:

@@ -185,6 +185,75 @@ def test_profile_weights_the_positives_distinctive_words_up(
     assert profile.order(["image1", "quant1", "speech4"])[0] == "speech4"
 
 
+# Speech papers that share the library's common word "generation" (image papers have it
+# too) and, one of them, the rare "vocoder" and "prosody" of a fourth speech paper.
+RARE = {
+    "speech1": ("Neural vocoders for speech", "speech generation vocoder prosody"),
+    "speech2": ("Singing voices", "speech generation singing voices"),
+    "speech3": ("Spoken dialogue", "speech generation dialogue turns"),
+    "vocoder": ("Vocoder prosody control", "vocoder prosody waveform filters"),
+    "image1": ("Image generation with diffusion", "image generation diffusion prompts"),
+    "image2": ("Layout image generation", "image generation layout boxes"),
+    "image3": ("Image generation at speed", "image generation distillation steps"),
+    "quant1": ("Low-bit quantization", "quantization int4 weights kernels"),
+    "quant2": ("Pruning for serving", "pruning latency throughput kernels"),
+    "quant3": ("Fast attention kernels", "kernels memory latency attention"),
+    "quant4": ("Post-training quantization", "quantization weights calibration"),
+    "quant5": ("Serving at scale", "latency throughput batching memory"),
+}
+
+
+def test_several_positives_weigh_their_rarer_words_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    names = list(RARE)
+    feats = ranking.build(names, [search_text(*RARE[n]) for n in names])
+    vocoder, generation = (ranking._bucket(w) for w in ("vocoder", "generation"))
+    found = feats.idf_of(np.array([vocoder, generation])).tolist()
+    idf = dict(zip((vocoder, generation), found, strict=True))
+    assert idf[vocoder] > idf[generation] > 0
+    power = ranking.IDF_POWER
+    assert power > 0
+
+    def profile(power: float, positives: list[str]) -> ranking.Profile:
+        monkeypatch.setattr(ranking, "IDF_POWER", power)
+        profile = ranking.Profile(feats)
+        profile.update(positives)
+        profile.scores()
+        return profile
+
+    speech = ["speech1", "speech2", "speech3"]
+    plain, weighted = profile(0.0, speech), profile(power, speech)
+    ratio = [p.base[vocoder] / p.base[generation] for p in (plain, weighted)]
+    assert ratio[1] / ratio[0] == pytest.approx((idf[vocoder] / idf[generation]) ** power)
+    length = [sum(w * w for w in p.base.values()) for p in (plain, weighted)]
+    assert length[0] == pytest.approx(length[1])  # reshaped, not rescaled
+    # the speech paper that shares only rare words with one positive gains on the image
+    # papers that share the common one with all
+    gap = [
+        p.scores()[feats.row["vocoder"]] / p.scores()[feats.row["image1"]]
+        for p in (plain, weighted)
+    ]
+    assert gap[1] > gap[0]
+    # one paper's own vector (similar) is left as it is
+    assert profile(0.0, ["speech1"]).base == profile(power, ["speech1"]).base
+    assert ranking.similar(feats, "speech1", 3)[0][0] in {"vocoder", "speech2", "speech3"}
+
+
+def test_idf_weighting_keeps_a_vectors_length() -> None:
+    names = list(RARE)
+    feats = ranking.build(names, [search_text(*RARE[n]) for n in names])
+    vector = feats.profile_of([feats.row["speech1"], feats.row["image1"]])
+    weighted = ranking._idf_weighted(feats, vector)
+    assert set(weighted) == set(vector)
+    assert sum(w * w for w in weighted.values()) == pytest.approx(
+        sum(w * w for w in vector.values())
+    )
+    vocoder, generation = (ranking._bucket(w) for w in ("vocoder", "generation"))
+    assert weighted[vocoder] / weighted[generation] > vector[vocoder] / vector[generation]
+    assert ranking._idf_weighted(feats, {}) == {}
+
+
 def test_rare_terms_are_left_out_and_df_is_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
