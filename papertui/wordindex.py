@@ -364,7 +364,7 @@ def build(
         found = papers[word]
         if len(found) >= threshold:
             common.append(word)
-            bitmaps.append(_pack(_marks(n, found)))
+            bitmaps.append(_bitmap(n, found))
         else:
             rare.append(word)
             postings.extend(found)
@@ -372,6 +372,15 @@ def build(
     index = WordIndex(list(pids), sigs, common, bitmaps, rare, offsets, postings, {})
     index.add_unigrams()
     return index
+
+
+def _bitmap(n: int, papers: list[int]) -> int:
+    """:func:`bitmap_of` for a common word's many papers (numpy: twice as fast)."""
+    import numpy as np
+
+    mask = np.zeros(n, bool)
+    mask[np.fromiter(papers, np.int64, len(papers))] = True
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 def mask_of(bits: int, n: int) -> bytes:
