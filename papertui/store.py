@@ -34,6 +34,7 @@ import re
 import threading
 import uuid
 import zlib
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -250,6 +251,29 @@ class _DB(TinyDB):
     """TinyDB with string document ids."""
 
     table_class = _StrTable
+
+
+def _abstract_doc(text: str) -> Doc:
+    return {"a": text}
+
+
+def _put(
+    storage: _CachedStorage,
+    name: str,
+    docs: dict[str, Doc],
+    order: Sequence[str] | None = None,
+) -> None:
+    """Insert or replace documents of one table, in one write: what TinyDB's ``remove``
+    then ``insert_multiple`` do (a replaced document moves to the end), without a
+    ``Document`` per paper and TinyDB's pass over them (1 s of an import of 100k papers).
+    With ``order`` (every id the table then holds), the table is stored in that order."""
+    data = storage.read() or {}
+    table = data.setdefault(name, {})
+    deque(map(table.pop, docs, repeat(None)), 0)
+    table.update(docs)
+    if order is not None and len(order) == len(table):
+        data[name] = {pid: table[pid] for pid in order}
+    storage.write(data)
 
 
 def _is_doc_table(table: Any) -> bool:
@@ -1345,22 +1369,11 @@ class Store:
                         old.unlink()
                     os.link(path, old)  # costs no space: the rollback if the import fails
                 kept.append((path, old))
-                db = _DB(path, storage=AbstractStorage)
-                table = db.table("abstracts")
-                with db.storage.batch():  # type: ignore[attr-defined]
-                    table.remove(doc_ids=list(items))  # type: ignore[arg-type]
-                    table.insert_multiple(Document({"a": t}, doc_id=p) for p, t in items.items())  # type: ignore[arg-type]
+                texts = dict(zip(items, map(_abstract_doc, items.values()), strict=True))
+                _put(AbstractStorage(path), "abstracts", texts)
                 self.written_shards[shard] = _identity(os.stat(path))  # (under corpus_write)
-            storage, db = self._papers()
-            papers = db.table("papers")
-            with storage.batch():
-                papers.remove(doc_ids=list(docs))  # type: ignore[arg-type]
-                papers.insert_multiple(Document(d, doc_id=p) for p, d in docs.items())  # type: ignore[arg-type]
-                if order is not None:
-                    data = storage.read() or {}
-                    stored = data.get("papers", {})
-                    if len(order) == len(stored):
-                        data["papers"] = {pid: stored[pid] for pid in order}
+            storage, _db = self._papers()
+            _put(storage, "papers", dict(zip(docs, map(dict, docs.values()), strict=True)), order)
         except OSError as exc:
             self._papers_db = self._papers_storage = None  # memory back to what is on disk
             for path, old in reversed(kept):
