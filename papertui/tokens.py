@@ -49,10 +49,13 @@ def _lower(text: bytes) -> bool:
 
 def sorted_unique(values: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """The distinct values, sorted, and where each starts in the sorted ``values``
-    (numpy's ``unique`` hashes integers first: several times slower on these arrays)."""
+    (numpy's ``unique`` hashes integers first: several times slower on these arrays).
+
+    The values come in runs (a paper's, then the next paper's): the stable sort (timsort)
+    takes the runs as they are, twice as fast here as the default quicksort."""
     import numpy as np
 
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable")
     first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     return ordered[first], first
 
