@@ -46,7 +46,7 @@ from papertui.query import (
     _Upvotes,
 )
 from papertui.tags import normalise_tag
-from papertui.wordindex import WordIndex, bitmap_of, mask_of
+from papertui.wordindex import WordIndex, bitmap_of
 
 __all__ = [
     "Bits",
@@ -71,7 +71,31 @@ def rows_of(bits: int, n: int) -> list[int]:
     """The row numbers set in a bitmap of ``n`` rows, ascending."""
     if not bits:
         return []
-    return list(compress(range(n), mask_of(bits, n)))
+    return _nonzero(bits, n).tolist()  # type: ignore[no-any-return]
+
+
+def _numpy() -> Any:
+    """numpy, imported when first needed (not when this module is: opening a library does
+    not load it; the bitmaps are made in a worker, which imports it first)."""
+    import numpy
+
+    return numpy
+
+
+def _nonzero(bits: int, n: int) -> Any:
+    """The row numbers set in a bitmap of ``n`` rows, ascending, as a numpy array (a
+    fraction of a millisecond at 100k rows: no Python object per row)."""
+    np = _numpy()
+    raw = np.frombuffer(bits.to_bytes((n + 7) // 8, "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, count=n, bitorder="little"))
+
+
+def _bitmap(n: int, rows: Any) -> int:
+    """The bitmap of ``n`` rows with ``rows`` (a numpy array of row numbers) set."""
+    np = _numpy()
+    mask = np.zeros(n, dtype=np.uint8)
+    mask[rows] = 1
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -247,6 +271,11 @@ class IndexedText:
     ``uncovered`` marks the rows the index does not vouch for (new or changed papers), and
     ``texts(rows)`` gives those rows' search texts: those rows, and the candidates of a
     needle that is not a single word (a phrase, ``3d-gan``), are read.
+
+    A needle's rows are remembered (:data:`_CACHE` of them). A needle that contains one
+    remembered (``"latent diffusion model"`` after ``"latent diffusion"``, a phrase typed on)
+    is only looked for in that one's rows: a text without the shorter needle cannot have
+    the longer one.
     """
 
     def __init__(
@@ -257,26 +286,42 @@ class IndexedText:
         uncovered: int,
         texts: Callable[[list[int]], list[str]],
     ) -> None:
+        np = _numpy()
         self.index = index
         self.n = n
-        self._row_of = row_of
+        self._row_of = None if row_of is None else np.asarray(row_of, dtype=np.intp)
+        """Index number -> row, as an array: an index bitmap becomes rows in C."""
+        self._stale = self._row_of is not None and bool((self._row_of >= n).any())
+        """Whether some index numbers have no row (``n``)."""
         self.uncovered = uncovered
+        self._covered = ((1 << n) - 1) & ~uncovered
         self._texts = texts
         self._cache: dict[str, int] = {}
 
     def _rows(self, bits: int) -> int:
         """An index bitmap in row numbers (rows the index does not cover left out)."""
         if self._row_of is None:
-            return bits & ((1 << self.n) - 1) & ~self.uncovered
-        rows = compress(self._row_of, mask_of(bits, len(self.index)))
-        everything = (1 << self.n) - 1  # row n: a paper the index has but the library not
-        return bitmap_of(self.n + 1, rows) & everything & ~self.uncovered
+            return bits & self._covered
+        rows = self._row_of[_nonzero(bits, len(self.index))]
+        if self._stale:
+            rows = rows[rows < self.n]
+        return _bitmap(self.n, rows) & self._covered
 
     def _having(self, bits: int, needle: str) -> int:
-        """The rows of ``bits`` whose text contains ``needle`` (texts read, in C)."""
-        rows = rows_of(bits, self.n)
-        has = map(operator.contains, self._texts(rows), repeat(needle))
-        return bitmap_of(self.n, compress(rows, has))
+        """The rows of ``bits`` whose text contains ``needle`` (texts read, in C), looked
+        for only among the rows of a remembered needle it contains."""
+        for shorter, found in self._cache.items():
+            if shorter in needle:
+                bits &= found
+        if not bits:
+            return 0
+        np = _numpy()
+        rows = _nonzero(bits, self.n)
+        texts = self._texts(rows.tolist())
+        has = np.fromiter(
+            map(operator.contains, texts, repeat(needle)), dtype=bool, count=len(rows)
+        )
+        return _bitmap(self.n, rows[has])
 
     def find(self, needle: str) -> int:
         """The rows whose search text contains ``needle`` (case-folded)."""
@@ -286,12 +331,12 @@ class IndexedText:
         found = self.index.find(needle)
         if found is None:  # no letter or digit: only the texts can tell
             bits = self._having((1 << self.n) - 1, needle)
-        else:
+        elif found.exact:
             bits = self._rows(found.bits)
-            if not found.exact:
-                bits = self._having(bits, needle)
             if self.uncovered:
                 bits |= self._having(self.uncovered, needle)
+        else:  # candidates, and the rows the index does not vouch for: read them all
+            bits = self._having(self._rows(found.bits) | self.uncovered, needle)
         if len(self._cache) >= _CACHE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[needle] = bits
@@ -398,5 +443,27 @@ def select_rows(
         yes |= bitmap_of(corpus.n, check(rows_of(doubt, corpus.n)))
     if order is None:
         return rows_of(yes, corpus.n)
-    keep = mask_of(yes, corpus.n)
-    return list(compress(order, map(keep.__getitem__, order)))
+    np = _numpy()
+    if not yes:
+        return []
+    raw = np.frombuffer(yes.to_bytes((corpus.n + 7) // 8, "little"), dtype=np.uint8)
+    keep = np.unpackbits(raw, count=corpus.n, bitorder="little").view(bool)
+    in_order = _as_array(order)
+    return in_order[keep[in_order]].tolist()  # type: ignore[no-any-return]
+
+
+_last_order: tuple[Sequence[int], Any] | None = None
+"""The last display order :func:`select_rows` was given, with it as a numpy array (the same
+order comes with every keystroke: converted once). The list is held, so no other object
+can take its identity."""
+
+
+def _as_array(order: Sequence[int]) -> Any:
+    """``order`` as a numpy array of row numbers."""
+    global _last_order
+    last = _last_order
+    if last is None or last[0] is not order:
+        np = _numpy()
+        last = (order, np.asarray(order, dtype=np.intp))
+        _last_order = last
+    return last[1]

@@ -11,6 +11,7 @@ from papertui.library import Library
 from papertui.tui.flows.search import DETAIL_WHILE_TYPING, PARTIAL_NOTE
 from papertui.tui.screens.main import MainScreen
 from papertui.tui.widgets import PaperList, SearchBar, Sidebar
+from papertui.tui.widgets.search_bar import STATUS_LINGER
 
 
 async def test_number_keys_switch_views(library: Library, run_app: Any) -> None:
@@ -213,6 +214,30 @@ async def test_bad_query_shows_error_inline(library: Library, run_app: Any) -> N
         await h.pilot.press("space", "(", "[", "/", "]")
         await h.pilot.pause()
         assert h.app.is_running and bar.error
+
+
+async def test_an_error_line_follows_the_typing_and_goes_once_typing_pauses(
+    library: Library, run_app: Any
+) -> None:
+    async with run_app(library) as h:
+        await h.press("slash")
+        await h.fill('"flow matchin')
+        await h.pilot.pause()
+        bar = h.app.screen.query_one(SearchBar)
+        assert "unterminated quote in '\"flow matchin'" in h.text()
+        await h.press("g")  # a message as long: repainted in place, never a stale one
+        assert bar.error in h.text() and "matchin'" not in h.text()
+        await h.press('"')
+        assert bar.error == "" and not bar.input.has_class("-invalid")
+        assert "unterminated" not in h.text()
+        assert bar.has_class("-status")  # blank for now: the list does not jump while typing
+        await h.press("backspace")  # an error again before the line went: shown at once
+        assert "unterminated quote" in h.text() and bar.input.has_class("-invalid")
+        await h.press('"')
+        await h.pilot.pause(STATUS_LINGER + 0.2)
+        assert not bar.has_class("-status") and "unterminated" not in h.text()
+        rows = h.screen.rows.ids
+        assert rows and all("flow matching" in library.texts.haystack(p) for p in rows)
 
 
 async def test_bad_query_after_no_matches_shows_only_the_error(

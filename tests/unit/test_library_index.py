@@ -151,6 +151,30 @@ def test_a_paper_whose_text_changed_is_not_taken_from_the_index(root: Path) -> N
         assert lib.select("all", parse_query("zebra-crossing"), "title").ids == [first]
 
 
+def test_a_phrase_in_a_changed_text_is_found_in_the_new_text(root: Path) -> None:
+    with Library.open(root) as lib:
+        lib.build_search_index()
+        first = lib.ids[0]
+        entry = ParsedPaper(
+            title=lib.title(first),
+            abstract=lib.abstract(first) + " a zebra crossing, then diffusion models",
+            source=Source("later.txt", "2024-12-13"),
+            line=1,
+        )
+        lib.import_entries([entry])
+    with Library.open(root) as lib:
+        lib.attach_search_index()
+        for sort in ("date", "title"):
+            assert lib.select("all", parse_query('"zebra crossing"'), sort).ids == [first]
+            assert lib.select("all", parse_query('"crossing zebra"'), sort).ids == []
+            assert lib.select("all", parse_query('"crossing then"'), sort).ids == []  # a comma
+            hits = lib.select("all", parse_query('"diffusion model"'), sort).ids
+            assert first in hits
+            assert hits == [
+                p for p in lib.sorted_ids(sort) if "diffusion model" in lib.texts.haystack(p)
+            ]
+
+
 def test_a_missing_or_damaged_index_is_not_an_error(root: Path) -> None:
     with Library.open(root) as lib, Library.open(root, readonly=True) as plain:
         status = lib.attach_search_index()

@@ -195,3 +195,132 @@ def test_state_bits_kept_up_to_date_match_a_fresh_build(changes) -> None:
     for tag in TAGS:
         name = normalise_tag(tag)
         assert bits.tag(name) == fresh.tag(name)
+
+
+# -- phrases: candidates from the index, texts read, typed on -------------------------------
+
+PHRASE_TEXTS = [
+    ("Latent", "diffusion models for images"),  # across the title/abstract boundary: no
+    ("A model", "latent, diffusion and more"),  # punctuation between: no
+    ("A model", "latent-diffusion models"),  # a hyphen: only "latent-diffusion" matches
+    ("Diffusion latent", "diffusion of latent codes"),  # both words, never adjacent
+    ("Nonlatent diffusions", "x"),  # inside longer words: yes (substrings)
+    ("Spaces", "latent   diffusion\n\tin  text"),  # white space collapsed: yes
+    ("LATENT Diffusion", ""),  # case-folded: yes
+    ("Latent diffusion", "latent diffusion again"),  # twice: yes
+    ("Nothing here", "at all"),
+]
+
+
+def phrase_setup(
+    texts: list[str], *, permuted: bool, stale: int, changed: dict[int, str] | None = None
+) -> tuple[IndexedText, list[str], list[int]]:
+    """An IndexedText over ``texts`` (the index built from them, in another order if
+    ``permuted``, without the last ``stale``); ``changed`` rows get a new text the index does
+    not know. Returns it, the current texts, and a log of the rows whose text was read."""
+    n = len(texts)
+    known = list(range(n - stale))
+    if permuted:
+        random.Random(n).shuffle(known)
+    ids = [f"{i:040x}" for i in range(n)]
+    index = wordindex.build([ids[i] for i in known], [texts[i] for i in known])
+    now = list(texts)
+    uncovered = set(range(n - stale, n))
+    for i, text in (changed or {}).items():
+        now[i] = text
+        uncovered.add(i)
+    read: list[int] = []
+
+    def texts_of(rows: list[int]) -> list[str]:
+        read.extend(rows)
+        return [now[i] for i in rows]
+
+    row_of = known if permuted else None
+    if changed and row_of is None:
+        row_of = list(range(n - stale))  # a changed paper's entry is stale: no row
+    if row_of is not None:
+        row_of = [n if i in (changed or {}) else i for i in row_of]
+    bits = wordindex.bitmap_of(n, sorted(uncovered))
+    return IndexedText(index, n, row_of, bits, texts_of), now, read
+
+
+def brute(texts: list[str], needle: str) -> int:
+    return wordindex.bitmap_of(len(texts), [i for i, t in enumerate(texts) if needle in t])
+
+
+@pytest.mark.parametrize("permuted,stale", [(False, 0), (True, 0), (False, 3), (True, 2)])
+def test_phrases_are_exact_at_boundaries_punctuation_and_inside_words(permuted, stale) -> None:
+    texts = [search_text(t, a) for t, a in PHRASE_TEXTS]
+    text, now, _read = phrase_setup(texts, permuted=permuted, stale=stale)
+    for needle in ("latent diffusion", "latent-diffusion", "latent, diffusion", "t d", "-", ", "):
+        assert text.find(needle) == brute(now, needle), needle
+    rows = [i for i in range(len(texts)) if text.find("latent diffusion") >> i & 1]
+    assert rows == [4, 5, 6, 7]
+
+
+def test_a_phrase_of_words_every_text_has_but_never_side_by_side_is_found_nowhere() -> None:
+    texts = [
+        search_text(f"Latent codes {i}", "a diffusion process of latent codes") for i in range(200)
+    ]
+    text, _now, read = phrase_setup(texts, permuted=True, stale=0)
+    assert text.find("latent") == text.find("diffusion") == (1 << 200) - 1
+    assert text.find("latent diffusion") == 0
+    assert sorted(read) == list(range(200))  # every candidate read once: both words everywhere
+
+
+def test_a_phrase_typed_on_reads_only_the_texts_of_the_shorter_one() -> None:
+    rng = random.Random(7)
+    words = ["latent", "diffusion", "models", "dance", "latency", "diff"]
+    texts = [search_text("t", " ".join(rng.choice(words) for _ in range(8))) for _ in range(300)]
+    text, now, read = phrase_setup(texts, permuted=True, stale=5)
+    typed = "latent diffusion models"
+    found_before = None
+    for end in range(len("latent d"), len(typed) + 1):
+        needle = typed[:end]
+        read.clear()
+        got = text.find(needle)
+        assert got == brute(now, needle), needle
+        if found_before is not None:  # only the rows of the needle one key shorter
+            assert all(found_before >> i & 1 for i in read), needle
+        found_before = got
+    assert found_before and text.find("latent diffusion") == brute(now, "latent diffusion")
+
+
+def test_a_changed_text_is_read_not_taken_from_the_index() -> None:
+    texts = [search_text("Paper", "latent diffusion here"), search_text("Paper", "latent codes")]
+    texts += [search_text("Other", "diffusion latent") for _ in range(8)]
+    changed = {
+        0: search_text("Paper", "latent codes now"),
+        1: search_text("Paper", "latent diffusion now"),
+    }
+    for permuted in (False, True):
+        text, _now, _read = phrase_setup(texts, permuted=permuted, stale=0, changed=changed)
+        assert text.find("latent diffusion") == 0b10  # the new texts: row 1 has it, row 0 no more
+        assert text.find("latent") == (1 << len(texts)) - 1
+        assert text.find("now") == 0b11
+
+
+piece = st.sampled_from(["latent", "diffusion", "lat", "ent", "3d", "naïve", "a", "c++"])
+sep = st.sampled_from([" ", " ", ", ", "-", "  ", "\n"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(piece, sep), max_size=8).map(lambda ws: "".join(a + b for a, b in ws)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.tuples(piece, sep), min_size=1, max_size=4).map(
+        lambda ws: "".join(a + b for a, b in ws).strip()
+    ),
+    st.booleans(),
+    st.integers(0, 3),
+)
+def test_needles_typed_key_by_key_match_a_scan(abstracts, phrase, permuted, stale) -> None:
+    texts = [search_text(f"T {i % 3}", a) for i, a in enumerate(abstracts)]
+    stale = min(stale, len(texts))
+    text, now, _read = phrase_setup(texts, permuted=permuted, stale=stale)
+    needle = " ".join(phrase.split()).casefold()  # as a phrase query gives it
+    for end in range(1, len(needle) + 1):
+        assert text.find(needle[:end]) == brute(now, needle[:end]), needle[:end]

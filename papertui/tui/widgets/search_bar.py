@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -13,6 +14,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive, reactive
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from papertui.tui.bindings import SEARCH_BINDINGS
@@ -20,6 +22,11 @@ from papertui.tui.bindings import SEARCH_BINDINGS
 __all__ = ["SearchBar"]
 
 PLACEHOLDER = '/ search: words "a phrase" -not tag:x is:read has:code upvotes>10'
+
+STATUS_LINGER = 0.3
+"""Seconds the status line stays, blank, once its message went (the query typed so far
+parses again: a phrase's closing quote): typing on, the list does not jump up a line, and
+that keystroke repaints instead of laying out the whole screen."""
 
 
 class QueryInput(Input):
@@ -61,6 +68,11 @@ class SearchBar(Vertical):
     """The current query's error, or ""."""
     note: reactive[str] = reactive("")
     """A remark about the results, or ""."""
+
+    _linger: Timer | None = None
+    """Takes away the status line blanked when its message went (see :data:`STATUS_LINGER`)."""
+    _lines = 0
+    """How many lines the status line was laid out with (0: hidden; 2: two, or not sure)."""
 
     @dataclass
     class Changed(Message):
@@ -135,12 +147,38 @@ class SearchBar(Vertical):
             self.post_message(self.Changed(self, ""))
 
     def _update_status(self) -> None:
-        """Show the error, else the note, else nothing."""
+        """Show the error, else the note, else nothing (a line whose message went is blank
+        until :data:`STATUS_LINGER` seconds later)."""
         if not self.is_mounted:
             return
-        status = self.query_one("#search-status", Static)
         message = self.error or self.note
-        status.update(Content(message))
+        if not message and self._lines:
+            # The query parses again (a phrase's closing quote): a repaint now, the layout
+            # of the screen without the line at a pause.
+            self.query_one("#search-status", Static).update(Content(" "), layout=False)
+            self.input.set_class(False, "-invalid")
+            if self._linger is None:
+                self._linger = self.set_timer(STATUS_LINGER, self._drop_status)
+            return
+        self._show_status(message)
+
+    def _drop_status(self) -> None:
+        """Take away the status line blanked :data:`STATUS_LINGER` seconds ago."""
+        self._linger = None
+        self._show_status(self.error or self.note)
+
+    def _show_status(self, message: str) -> None:
+        """Show ``message`` under the input ("": no status line). A message as many lines
+        high as the one it replaces (one, most often) is only repainted: an error that
+        changes with every key typed does not lay out the screen each time."""
+        if self._linger is not None:
+            self._linger.stop()
+            self._linger = None
+        status = self.query_one("#search-status", Static)
+        width = status.content_size.width
+        lines = 0 if not message else 1 if width > 0 and cell_len(message) <= width else 2
+        status.update(Content(message), layout=lines != self._lines or lines == 2)
+        self._lines = lines
         status.set_class(bool(self.error), "-error")
         status.set_class(not self.error and bool(self.note), "-note")
         self.set_class(bool(message), "-status")
