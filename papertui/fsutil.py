@@ -13,6 +13,12 @@ TMP_MARK = ".tmp-"
 """Marks papertui's temp files (``.NAME.tmp-PID``) so a later start can clean them up."""
 
 
+def file_identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells one version of a file from another: device, inode, size, modification
+    time (an atomic write makes a new inode; an edit in place a new size or time)."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename or a new file in ``folder`` durable."""
     fd = os.open(folder, os.O_RDONLY)

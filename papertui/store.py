@@ -47,7 +47,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from papertui.fsutil import TMP_MARK, atomic_write
+from papertui.fsutil import TMP_MARK, atomic_write, file_identity
 from papertui.journal import Journal, JournalRead, encode_record
 from papertui.locking import FolderLock, LockTimeout
 
@@ -179,10 +179,6 @@ class ShardPieces:
     """The file as it was parsed (device, inode, size, mtime): a replaced file is not read."""
     spans: tuple[tuple[int, int], ...]
     """Byte range of each piece."""
-
-
-def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _damaged(path: Path, why: str) -> LibraryDamaged:
@@ -1302,7 +1298,7 @@ class Store:
         path = self.abstract_path(shard)
         try:
             with open(path, "rb") as f:
-                identity = _identity(os.fstat(f.fileno()))
+                identity = file_identity(os.fstat(f.fileno()))
                 raw = f.read()
         except FileNotFoundError:
             return None
@@ -1328,7 +1324,7 @@ class Store:
         except OSError:
             return None
         try:
-            if _identity(os.fstat(fd)) != pieces.identity:
+            if file_identity(os.fstat(fd)) != pieces.identity:
                 return None
             data = os.pread(fd, end - start, start)
         except OSError:
@@ -1371,7 +1367,7 @@ class Store:
                 kept.append((path, old))
                 texts = dict(zip(items, map(_abstract_doc, items.values()), strict=True))
                 _put(AbstractStorage(path), "abstracts", texts)
-                self.written_shards[shard] = _identity(os.stat(path))  # (under corpus_write)
+                self.written_shards[shard] = file_identity(os.stat(path))  # (under corpus_write)
             storage, _db = self._papers()
             _put(storage, "papers", dict(zip(docs, map(dict, docs.values()), strict=True)), order)
         except OSError as exc:

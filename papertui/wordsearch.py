@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papertui.corpus import Corpus, Sort
+from papertui.fsutil import file_identity
 from papertui.store import SHARDS
 from papertui.texts import Texts
 
@@ -191,7 +192,7 @@ class WordSearch:
 
         try:
             st = os.stat(self.path)
-            record = {**sources, "index": [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]}
+            record = {**sources, "index": list(file_identity(st))}
             atomic_write(self.root / SOURCES_FILE, json.dumps(record).encode())
         except OSError:
             pass  # the index is then checked text by text
@@ -233,8 +234,8 @@ class WordSearch:
             return IndexStatus(0, total, f"unusable index ({exc})")
         if not self.texts.loaded:
             self.texts.load_all()
-        identity = [after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns]
-        unchanged = identity == [before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns]
+        identity = list(file_identity(after))
+        unchanged = file_identity(after) == file_identity(before)
         with self.corpus.lock:
             row = self.corpus.row
             known = [(j, pid) for j, pid in enumerate(index.pids) if pid in row]
