@@ -792,13 +792,15 @@ def cmd_index(args: argparse.Namespace) -> int:
             sys.stdout.flush()
 
     from papertui.featuresjob import FeaturesJobFailed
+    from papertui.importer import collector_paused
 
     try:
         started = time.perf_counter()
         try:
             # by hand, the ranking features on the other core; run by the app (at low
             # priority, beside it), one process is enough
-            index = lib.words.build(progress, parallel=not args.background)
+            with collector_paused():
+                index = lib.words.build(progress, parallel=not args.background)
         except FeaturesJobFailed as exc:  # the word index is written
             _say(f"papertui: warning: {exc}; the app makes them when it needs them", err=True)
             return 0
