@@ -353,3 +353,23 @@ def test_read_page_agrees_with_parse_page(lines: list[str]) -> None:
         (p.title, p.abstract, p.line, p.authors_count, p.published) for p in parsed.papers
     ]
     assert read.problems == parsed.problems
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"aZ9 -:", "\t", "\x0b", "\x1c", "\x1f", "\x85", "\u00a0", "\u2003", "ﬁ", "É", "ß"]
+        ),
+        max_size=30,
+    )
+)
+def test_paper_id_is_the_hash_of_the_normalised_title(title: str) -> None:
+    """The ASCII fast path gives the id the definition does: SHA-1 of the NFKC,
+    white-space-free, case-folded title (ids must never change between versions)."""
+    import hashlib
+
+    from papertui.models import ID_LENGTH, normalise_title
+
+    expected = hashlib.sha1(normalise_title(title).encode()).hexdigest()[:ID_LENGTH]
+    assert paper_id(title) == expected
+    assert paper_id(title.upper()) == paper_id(title.lower()) or not title.isascii()
