@@ -192,14 +192,7 @@ RARE = {
     "speech2": ("Singing voices", "speech generation singing voices"),
     "speech3": ("Spoken dialogue", "speech generation dialogue turns"),
     "vocoder": ("Vocoder prosody control", "vocoder prosody waveform filters"),
-    "image1": ("Image generation with diffusion", "image generation diffusion prompts"),
-    "image2": ("Layout image generation", "image generation layout boxes"),
-    "image3": ("Image generation at speed", "image generation distillation steps"),
-    "quant1": ("Low-bit quantization", "quantization int4 weights kernels"),
-    "quant2": ("Pruning for serving", "pruning latency throughput kernels"),
-    "quant3": ("Fast attention kernels", "kernels memory latency attention"),
-    "quant4": ("Post-training quantization", "quantization weights calibration"),
-    "quant5": ("Serving at scale", "latency throughput batching memory"),
+    **{k: v for k, v in GENERATION.items() if not k.startswith("speech")},
 }
 
 
