@@ -9,8 +9,10 @@ store reads and writes the file.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 from datetime import date
+from itertools import repeat
 from typing import Any, Literal
 
 from papertui.merge import seen_date
@@ -143,18 +145,22 @@ class Corpus:
             k: list(self.cols.get(k, [None] * len(self.ids))) for k in keys
         }
         self.cols.update(cols)
-        for pid, doc in docs.items():
-            i = self.row.get(pid)
-            if i is None:
-                i = len(self.ids)
-                self.ids.append(pid)
-                self.row[pid] = i
-                for k in keys:
-                    cols[k].append(doc.get(k))
-            else:
+        row = self.row
+        new = [pid for pid in docs if pid not in row]
+        for pid, doc in docs.items() if len(new) < len(docs) else ():
+            i = row.get(pid)
+            if i is not None:
                 for k in keys:
                     cols[k][i] = doc.get(k)
-            self.papers.pop(pid, None)
+        if new:
+            # New papers go at the end, a column at a time (C-level passes: an import of
+            # 100k papers spent 1 s here a paper at a time).
+            added = list(map(docs.__getitem__, new))
+            for k in keys:
+                cols[k].extend(map(dict.get, added, repeat(k)))
+            row.update(zip(new, range(len(self.ids), len(self.ids) + len(new)), strict=True))
+            self.ids.extend(new)
+        deque(map(self.papers.pop, docs, repeat(None)), 0)
         self.generation += 1
 
     def forget(self, ids: set[str]) -> None:

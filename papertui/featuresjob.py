@@ -6,6 +6,10 @@ Building the search index makes two caches from the same texts: the word index
 process would build them one after the other. :class:`FeaturesJob` builds the features in a
 second process while this one builds the word index: on two cores, the time of the longer.
 
+An import into an empty library starts the helper before it parses the pages, and first
+has it parse the last of them (:meth:`FeaturesJob.parse`, :meth:`FeaturesJob.parsed`): the
+second core is otherwise idle until the texts are known.
+
 The helper is this interpreter with ``-P`` (the current directory is never put on
 ``sys.path``: a ``papertui.py`` there must not run), ``-m papertui.featuresjob``. It reads
 the library folder, the ids and the texts pickled on its standard input (from its parent
@@ -29,7 +33,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from papertui.importer import FileOutcome
 
 __all__ = ["FeaturesJob", "FeaturesJobFailed", "main"]
 
@@ -52,6 +59,7 @@ class FeaturesJob:
         self._send_error: BaseException | None = None
         self._go = threading.Event()
         self._commit = False
+        self._stopped = False
         self.ids: list[str] = []
         self.texts: list[str] = []
         """What :meth:`send` sent."""
@@ -61,9 +69,29 @@ class FeaturesJob:
         """Start the helper (it waits for :meth:`send`); OSError if it cannot start."""
         command = [sys.executable, "-P", "-m", "papertui.featuresjob"]
         proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         return cls(proc)
+
+    def parse(self, paths: Sequence[str], year: int | None, force: bool) -> None:
+        """Have the helper read and parse page files first (before :meth:`send`); their
+        outcomes come back from :meth:`parsed`."""
+        stdin = self._proc.stdin
+        assert stdin is not None and self._feeder is None
+        request = (PARSE, [str(p) for p in paths], year, force)
+        with contextlib.suppress(OSError):  # the helper is gone: parsed() says so
+            _write_all(stdin.fileno(), pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
+
+    def parsed(self) -> list[FileOutcome] | None:
+        """What the helper read of the files :meth:`parse` gave it, one outcome per file in
+        their order; None if it failed (the caller reads them itself)."""
+        stdout = self._proc.stdout
+        assert stdout is not None
+        try:
+            outcomes = pickle.load(stdout)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            return None
+        return outcomes if isinstance(outcomes, list) else None
 
     def send(self, root: Path, ids: Sequence[str], texts: Sequence[str]) -> None:
         """Hand the helper the library folder and every paper's id and search text."""
@@ -109,16 +137,22 @@ class FeaturesJob:
         if self._send_error is not None:  # pragma: no cover -- the helper would have failed
             raise FeaturesJobFailed(f"the ranking features were not built: {self._send_error}")
 
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called (the helper cannot be used any more)."""
+        return self._stopped
+
     def stop(self) -> None:
         """Stop the helper if it still runs (nothing is written unless committed, and then
         atomically)."""
+        self._stopped = True
         self._go.set()  # the feeder closes the pipe without committing
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
         if self._feeder is not None:
             self._feeder.join()
-        for stream in (self._proc.stdin, self._proc.stderr):
+        for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
@@ -140,13 +174,17 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+PARSE = "parse"
+"""The first item of a request to parse files before the texts come (:meth:`FeaturesJob.parse`)."""
+
 GO = b"\x01"
 """The byte after the texts that lets the helper write the features (:meth:`commit`)."""
 
 
-def main(stdin: IO[bytes] | None = None) -> int:
-    """The helper: read ``(root, ids, texts)`` from ``stdin``, build the features, and write
-    them if :data:`GO` follows."""
+def main(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int:
+    """The helper: first, if asked (:data:`PARSE`), parse page files and write their
+    outcomes to ``stdout``; then read ``(root, ids, texts)`` from ``stdin``, build the
+    features, and write them if :data:`GO` follows."""
     import numpy  # noqa: F401  # while the parent still makes the texts, not after
 
     from papertui import ranking
@@ -154,7 +192,11 @@ def main(stdin: IO[bytes] | None = None) -> int:
 
     stream = sys.stdin.buffer if stdin is None else stdin
     try:
-        root, ids, texts = pickle.load(stream)
+        request = pickle.load(stream)
+        if isinstance(request, tuple) and len(request) == 4 and request[0] == PARSE:
+            _parse(*request[1:], out=sys.stdout.buffer if stdout is None else stdout)
+            request = pickle.load(stream)
+        root, ids, texts = request
     except (EOFError, pickle.UnpicklingError, ValueError) as exc:
         sys.stderr.write(f"papertui: the features helper got no complete input ({exc})\n")
         return 1
@@ -168,6 +210,15 @@ def main(stdin: IO[bytes] | None = None) -> int:
         sys.stderr.write(f"papertui: cannot write the ranking features ({exc.strerror or exc})\n")
         return 1
     return 0
+
+
+def _parse(paths: list[str], year: int | None, force: bool, *, out: IO[bytes]) -> None:
+    """Parse the files as the importing process would, and send back the outcomes."""
+    from papertui.importer import read_files
+
+    data = pickle.dumps(read_files(paths, year, force), pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    _write_all(out.fileno(), data)
 
 
 if __name__ == "__main__":

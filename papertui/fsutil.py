@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import stat
+import threading
 from pathlib import Path
 
-__all__ = ["TMP_MARK", "atomic_write", "fsync_dir", "write_output"]
+__all__ = ["TMP_MARK", "BackgroundWrites", "atomic_write", "fsync_dir", "write_output"]
 
 TMP_MARK = ".tmp-"
 """Marks papertui's temp files (``.NAME.tmp-PID``) so a later start can clean them up."""
@@ -33,6 +35,12 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     Temp file in the same folder, fsync, ``os.replace``, fsync of the folder.
     """
+    _replace(path, data)
+    fsync_dir(path.parent)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """:func:`atomic_write` but for the folder's fsync."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}")
     try:
@@ -45,7 +53,65 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(path.parent)
+
+
+class BackgroundWrites:
+    """Atomic writes (:func:`atomic_write`) made by a thread, in the order submitted, while
+    the caller makes the next file's bytes: writing and fsync wait on the disk without the
+    interpreter lock (an import of 100k papers writes 16 abstract shards, half a second of
+    fsync). Each folder is synced once, at :meth:`finish`; only once it returns are the
+    files durable. The first failure is raised by :meth:`submit` or :meth:`finish` (its
+    ``filename`` names the file); the files after it are not written.
+
+    Used as a context manager; leaving it without :meth:`finish` (an error of the caller)
+    waits for the writes under way and drops the rest.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        """At most ``depth`` files' bytes wait for the thread (memory stays bounded)."""
+        self._queue: queue.Queue[tuple[Path, bytes] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._folders: dict[Path, None] = {}
+        self._thread = threading.Thread(target=self._run, name="papertui-writes", daemon=True)
+        self._thread.start()
+
+    def submit(self, path: Path, data: bytes) -> None:
+        """Write ``data`` to ``path`` atomically, soon."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((path, data))
+
+    def finish(self) -> None:
+        """Wait for every write, then sync their folders."""
+        self._stop()
+        if self._error is not None:
+            raise self._error
+        for folder in self._folders:
+            fsync_dir(folder)
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            path, data = item
+            try:
+                _replace(path, data)
+            except BaseException as exc:  # raised in the caller's thread
+                self._error = exc
+            self._folders[path.parent] = None
+
+    def __enter__(self) -> BackgroundWrites:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread.is_alive():
+            self._error = self._error or OSError("writes abandoned")
+            self._stop()
 
 
 _STREAM_FOLDERS = ("/dev/", "/proc/")

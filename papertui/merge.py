@@ -13,7 +13,7 @@ from datetime import date
 from itertools import chain
 from typing import Any, TypeVar
 
-from papertui.models import Paper, ParsedPaper, Source, paper_id
+from papertui.models import Paper, ParsedPaper, Source
 
 __all__ = [
     "ImportPlan",
@@ -112,20 +112,16 @@ def _union(first: list[_T], more: Sequence[Sequence[_T]]) -> list[_T]:
 def merge_entries(entries: Iterable[ParsedPaper]) -> dict[str, MergedPaper]:
     """The entries of an import, one :class:`MergedPaper` per paper (entries grouped by
     id, then each group merged in one pass)."""
-    groups: dict[str, list[ParsedPaper]] = {}
-    for entry in entries:
-        pid = paper_id(entry.title)
-        group = groups.get(pid)
-        if group is None:
-            groups[pid] = [entry]
-        else:
-            group.append(entry)
     merged: dict[str, MergedPaper] = {}
-    for pid, group in groups.items():
-        m = MergedPaper.of(group[0])
-        if len(group) > 1:
-            m.absorb_all([MergedPaper.of(p) for p in group[1:]])
-        merged[pid] = m
+    more: dict[str, list[ParsedPaper]] = {}  # the entries after each paper's first
+    for entry in entries:
+        pid = entry.id
+        if pid not in merged:
+            merged[pid] = MergedPaper.of(entry)
+        else:
+            more.setdefault(pid, []).append(entry)
+    for pid, group in more.items():
+        merged[pid].absorb_all([MergedPaper.of(p) for p in group])
     return merged
 
 
@@ -135,7 +131,7 @@ def merged_texts(entries: Iterable[ParsedPaper]) -> dict[str, tuple[str, str]]:
     the texts an import into an empty library stores, known before it stores them."""
     texts: dict[str, tuple[str, str]] = {}
     for entry in entries:
-        pid = paper_id(entry.title)
+        pid = entry.id
         known = texts.get(pid)
         if known is None:
             texts[pid] = (entry.title, entry.abstract)

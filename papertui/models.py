@@ -70,6 +70,11 @@ class Source:
         """The JSON form (also the public ``sources`` schema)."""
         return {"file": self.file, "page_date": self.page_date}
 
+    def __reduce__(self) -> tuple[type[Source], tuple[str, str | None]]:
+        # Pickled as its fields (the parse helper sends tens of thousands): a frozen slots
+        # dataclass's own state functions are Python code run per object.
+        return Source, (self.file, self.page_date)
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedPaper:
@@ -88,6 +93,18 @@ class ParsedPaper:
     arxiv_id: str | None = None
     """The paper's arXiv id, when a link in its abstract gives it (see
     :func:`papertui.paperlink.split_paper_links`)."""
+    id: str = field(init=False, repr=False, compare=False)
+    """:func:`paper_id` of the title (computed once: an import groups entries by it and
+    sends their texts on by it)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", paper_id(self.title))
+
+    def __reduce__(self) -> tuple[type[ParsedPaper], tuple[Any, ...]]:
+        # Pickled as its fields, the id computed again (see Source.__reduce__).
+        fields = (self.title, self.abstract, self.source, self.line, self.authors_count)
+        more = (self.published, self.upvotes, self.code_urls, self.project_urls, self.arxiv_id)
+        return ParsedPaper, fields + more
 
 
 @dataclass(frozen=True, slots=True)

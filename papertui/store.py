@@ -47,7 +47,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from papertui.fsutil import TMP_MARK, atomic_write, file_identity
+from papertui.fsutil import TMP_MARK, BackgroundWrites, atomic_write, file_identity
 from papertui.journal import Journal, JournalRead, encode_record
 from papertui.locking import FolderLock, LockTimeout
 
@@ -360,8 +360,14 @@ class AtomicJSONStorage(_CachedStorage):
             return {}
         return self._validate(data)
 
+    writes: BackgroundWrites | None = None
+    """Where the file goes to be written, if not at once (an import's shards)."""
+
     def _flush(self, data: Tables) -> None:
-        atomic_write(self.path, _dumps(data))
+        if self.writes is not None:
+            self.writes.submit(self.path, _dumps(data))
+        else:
+            atomic_write(self.path, _dumps(data))
 
 
 class AbstractStorage(AtomicJSONStorage):
@@ -1356,18 +1362,24 @@ class Store:
             by_shard.setdefault(shard_of(pid), {})[pid] = text
         kept: list[tuple[Path, Path | None]] = []  # (shard, its previous file) to roll back
         try:
-            for shard, items in sorted(by_shard.items()):
-                path = self.abstract_path(shard)
-                old: Path | None = None
-                if path.exists():
-                    old = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}.old")
-                    with contextlib.suppress(FileNotFoundError):
-                        old.unlink()
-                    os.link(path, old)  # costs no space: the rollback if the import fails
-                kept.append((path, old))
-                texts = dict(zip(items, map(_abstract_doc, items.values()), strict=True))
-                _put(AbstractStorage(path), "abstracts", texts)
-                self.written_shards[shard] = file_identity(os.stat(path))  # (under corpus_write)
+            # Each shard is written by a thread while the next one is made.
+            with BackgroundWrites() as writes:
+                for shard, items in sorted(by_shard.items()):
+                    path = self.abstract_path(shard)
+                    old: Path | None = None
+                    if path.exists():
+                        old = path.with_name(f".{path.name}{TMP_MARK}{os.getpid()}.old")
+                        with contextlib.suppress(FileNotFoundError):
+                            old.unlink()
+                        os.link(path, old)  # costs no space: the rollback if the import fails
+                    kept.append((path, old))
+                    texts = dict(zip(items, map(_abstract_doc, items.values()), strict=True))
+                    shard_storage = AbstractStorage(path)
+                    shard_storage.writes = writes
+                    _put(shard_storage, "abstracts", texts)
+                writes.finish()
+            for shard in by_shard:  # (under corpus_write)
+                self.written_shards[shard] = file_identity(os.stat(self.abstract_path(shard)))
             storage, _db = self._papers()
             _put(storage, "papers", dict(zip(docs, map(dict, docs.values()), strict=True)), order)
         except OSError as exc:

@@ -169,17 +169,28 @@ def test_opening_on_a_full_disk_works_and_says_why_the_fold_waits(
         assert any("No space left" in w for w in lib.warnings)
 
 
-def test_a_failed_import_leaves_no_orphan_abstracts(
-    seeded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shards = {p.name: p.read_bytes() for p in (seeded_dir / "abstracts").glob("*.json")}
-    corpus = (seeded_dir / "papers.json").read_bytes()
-    page = tmp_path / "new.txt"
+def _library_files(root: Path) -> tuple[dict[str, bytes], bytes]:
+    """The abstract shards' and the corpus file's bytes."""
+    shards = {p.name: p.read_bytes() for p in (root / "abstracts").glob("*.json")}
+    return shards, (root / "papers.json").read_bytes()
+
+
+def _new_page(folder: Path) -> Path:
+    """A page of 40 papers the sample library does not have."""
+    page = folder / "new.txt"
     page.write_text(
         "\n\n".join(
             f"A New Paper Number {n}\n\nAbstract of paper {n}, long enough." for n in range(40)
         )
     )
+    return page
+
+
+def test_a_failed_import_leaves_no_orphan_abstracts(
+    seeded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shards, corpus = _library_files(seeded_dir)
+    page = _new_page(tmp_path)
     import papertui.store as store_module
 
     real = store_module.atomic_write
@@ -192,13 +203,37 @@ def test_a_failed_import_leaves_no_orphan_abstracts(
     monkeypatch.setattr(store_module, "atomic_write", full_for_the_corpus)
     code = main(["--data-dir", str(seeded_dir), "import", "--force", str(page)])
     assert code == 1
-    assert {p.name: p.read_bytes() for p in (seeded_dir / "abstracts").glob("*.json")} == shards
-    assert (seeded_dir / "papers.json").read_bytes() == corpus
+    assert _library_files(seeded_dir) == (shards, corpus)
     assert not [p for p in (seeded_dir / "abstracts").iterdir() if p.name.startswith(".")]
     monkeypatch.setattr(store_module, "atomic_write", real)
     assert main(["--data-dir", str(seeded_dir), "import", "--force", str(page)]) == 0
     with Library.open(seeded_dir, readonly=True) as lib:
         assert len(lib) == 297
+
+
+def test_an_import_whose_third_shard_cannot_be_written_changes_nothing(
+    seeded_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    shards, corpus = _library_files(seeded_dir)
+    page = _new_page(tmp_path)
+    import papertui.fsutil as fsutil
+
+    real = fsutil._replace
+    seen: list[str] = []
+
+    def full_at_the_third(path: Path, data: bytes) -> None:
+        seen.append(path.name)
+        if len(seen) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(fsutil, "_replace", full_at_the_third)
+    code = main(["--data-dir", str(seeded_dir), "import", "--force", str(page)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert len(seen) == 3 and seen[2] in err and "No space left" in err, err
+    assert _library_files(seeded_dir) == (shards, corpus)
+    assert not [p for p in (seeded_dir / "abstracts").iterdir() if p.name.startswith(".")]
 
 
 def test_an_app_that_crashes_exits_non_zero(

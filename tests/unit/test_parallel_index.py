@@ -213,3 +213,73 @@ def test_index_by_hand_builds_the_features_beside_and_warns_in_one_line(
     assert cli_main(["--data-dir", str(seeded_dir), "index"]) == 0  # the word index is done
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "warning" in err[0] and "ranking features" in err[0], err
+
+
+def _imported(root: Path, pages: Path) -> tuple[list[str], dict[str, list[object]], list[str]]:
+    """What an import of ``pages`` stored: ids, metadata columns (but the import stamp),
+    every abstract; and the files' outcomes as the CLI shows them."""
+    from papertui import importer
+
+    with Library.open(root) as lib:
+        run = importer.import_paths(lib, [str(pages)], prepare_index=True)
+        assert importer.index_after_import(lib, run.report, run.features)
+        described = [f.describe() for f in run.files]
+    with Library.open(root, readonly=True) as lib:
+        ids = list(lib.corpus.ids)
+        cols = {k: list(v) for k, v in lib.corpus.cols.items() if k != "added_at"}
+        lib.load_abstracts()
+        cols["abstract"] = [lib.abstract(pid) for pid in ids]
+    return ids, cols, described
+
+
+def test_a_big_import_parses_its_last_pages_in_the_helper_and_stores_the_same(
+    tmp_path: Path, pages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui import importer
+
+    monkeypatch.setattr(importer, "INDEX_MIN_PAPERS", 100)
+    monkeypatch.setattr(importer, "HELPER_MIN_BYTES", 1 << 40)  # no helper parsing
+    alone = _imported(tmp_path / "alone", pages_dir)
+    helped: list[list[importer.FileOutcome] | None] = []
+    parsed = FeaturesJob.parsed
+
+    def spy(job: FeaturesJob) -> list[importer.FileOutcome] | None:
+        helped.append(parsed(job))
+        return helped[-1]
+
+    monkeypatch.setattr(FeaturesJob, "parsed", spy)
+    monkeypatch.setattr(importer, "HELPER_MIN_BYTES", 0)
+    assert _imported(tmp_path / "helped", pages_dir) == alone
+    assert len(helped) == 1 and helped[0] is not None
+    assert 1 <= len(helped[0]) < 5  # the last pages, by the helper; the first ones here
+    assert [f.describe() for f in helped[0]] == alone[2][-len(helped[0]) :]
+    assert _signatures(tmp_path / "helped") == _signatures(tmp_path / "alone")
+
+
+def test_pages_the_helper_failed_to_parse_are_parsed_here(
+    tmp_path: Path, pages_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papertui import importer
+
+    monkeypatch.setattr(importer, "INDEX_MIN_PAPERS", 100)
+    monkeypatch.setattr(importer, "HELPER_MIN_BYTES", 1 << 40)
+    alone = _imported(tmp_path / "alone", pages_dir)
+    started: list[FeaturesJob] = []
+    start = FeaturesJob.start
+
+    def spy() -> FeaturesJob:
+        started.append(start())
+        return started[-1]
+
+    parse = FeaturesJob.parse
+
+    def dies(job: FeaturesJob, *args: object) -> None:
+        parse(job, *args)  # type: ignore[arg-type]
+        job._proc.kill()  # gone before it answers
+
+    monkeypatch.setattr(FeaturesJob, "start", staticmethod(spy))
+    monkeypatch.setattr(FeaturesJob, "parse", dies)
+    monkeypatch.setattr(importer, "HELPER_MIN_BYTES", 0)
+    assert _imported(tmp_path / "helped", pages_dir) == alone
+    assert len(started) == 2  # a second helper built the features
+    assert _signatures(tmp_path / "helped") == _signatures(tmp_path / "alone")

@@ -828,3 +828,29 @@ def test_an_invalid_date_is_said_in_plain_words(line: str, message: str) -> None
     (problem,) = result.problems
     assert problem.message == message
     assert result.papers[0].published is None
+
+
+def test_a_parsed_paper_pickles_as_its_fields_and_keeps_every_one() -> None:
+    import dataclasses
+    import pickle
+    from datetime import date
+
+    from papertui.models import ParsedPaper, Source, paper_id
+
+    entry = ParsedPaper(
+        "Sparse  Diffusion",
+        "An abstract.",
+        Source("a.txt", "2025-01-02"),
+        7,
+        authors_count=3,
+        published=date(2025, 1, 1),
+        upvotes=12,
+        code_urls=("https://github.com/a/b",),
+        project_urls=("https://example.org",),
+        arxiv_id="2501.00001",
+    )
+    back = pickle.loads(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
+    init = [f.name for f in dataclasses.fields(ParsedPaper) if f.init]
+    assert len(entry.__reduce__()[1]) == len(init)  # a new field must be pickled too
+    assert [getattr(back, f) for f in init] == [getattr(entry, f) for f in init]
+    assert back.id == entry.id == paper_id("sparse diffusion")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tinydb import Query
 
-from papertui.fsutil import atomic_write
+from papertui.fsutil import BackgroundWrites, atomic_write
 from papertui.store import (
     _DB,
     BACKUPS_KEPT,
@@ -49,6 +49,68 @@ def test_atomic_write_failure_keeps_old_file(
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_background_writes_land_in_order_and_whole_at_finish(tmp_path: Path) -> None:
+    written: list[str] = []
+    real = os.replace
+
+    def spy(src: object, dst: object) -> None:
+        written.append(Path(str(dst)).name)
+        real(src, dst)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(os, "replace", spy)
+        with BackgroundWrites(depth=1) as writes:
+            for n in range(5):
+                writes.submit(tmp_path / f"{n}.json", str(n).encode() * 1000)
+            writes.finish()
+    assert written == [f"{n}.json" for n in range(5)]
+    assert [(tmp_path / f"{n}.json").read_bytes() for n in range(5)] == [
+        str(n).encode() * 1000 for n in range(5)
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{n}.json" for n in range(5)]
+
+
+def test_a_failed_background_write_is_raised_naming_the_file_and_stops_the_rest(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    bad = tmp_path / "file" / "under-a-file.json"  # its folder cannot be made
+    with BackgroundWrites() as writes:
+        writes.submit(tmp_path / "a.json", b"a")
+        writes.submit(bad, b"b")
+        with pytest.raises(OSError) as caught:
+            for n in range(50):  # raised by a later submit, or by finish
+                writes.submit(tmp_path / f"later{n}.json", b"c")
+            writes.finish()
+    assert str(tmp_path / "file") in str(caught.value.filename)
+    assert (tmp_path / "a.json").read_bytes() == b"a"
+    assert not list(tmp_path.glob("later*"))  # nothing after the failure
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_leaving_background_writes_on_an_error_drops_the_writes_not_yet_made(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    with pytest.raises(RuntimeError), BackgroundWrites(depth=50) as writes:
+        gate = threading.Event()
+        real = os.replace
+
+        def slow(src: object, dst: object) -> None:
+            gate.wait(5)
+            real(src, dst)  # type: ignore[arg-type]
+
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(os, "replace", slow)
+            for n in range(20):
+                writes.submit(tmp_path / f"{n}.json", b"x")
+            threading.Timer(0.3, gate.set).start()  # the first write waits for the exit
+            raise RuntimeError("the caller failed")
+    assert len(list(tmp_path.glob("*.json"))) <= 1  # at most the one under way
+    assert not any(t.name == "papertui-writes" for t in threading.enumerate())
 
 
 def test_states_survive_reopen_and_journal_is_folded(tmp_path: Path) -> None:
