@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from papertui.importer import FileOutcome
+    from papertui.wordindex import WordLists
 
 __all__ = ["FeaturesJob", "FeaturesJobFailed", "main"]
 
@@ -60,6 +61,9 @@ class FeaturesJob:
         self._go = threading.Event()
         self._commit = False
         self._stopped = False
+        self.words_from = 0
+        self._lists_read = False
+        """Where the texts whose words the helper reads start (:meth:`send`)."""
         self.ids: list[str] = []
         self.texts: list[str] = []
         """What :meth:`send` sent."""
@@ -93,12 +97,18 @@ class FeaturesJob:
             return None
         return outcomes if isinstance(outcomes, list) else None
 
-    def send(self, root: Path, ids: Sequence[str], texts: Sequence[str]) -> None:
-        """Hand the helper the library folder and every paper's id and search text."""
+    def send(
+        self, root: Path, ids: Sequence[str], texts: Sequence[str], *, words: bool = True
+    ) -> None:
+        """Hand the helper the library folder and every paper's id and search text. With
+        ``words``, it also reads the words of the last :data:`WORDS_SHARE` of the texts
+        for the word index, first (:attr:`words_from`, :meth:`word_lists`)."""
         stdin = self._proc.stdin
         assert stdin is not None and self._feeder is None
         self.ids, self.texts = list(ids), list(texts)
-        payload = (str(root), self.ids, self.texts)
+        n = len(self.texts)
+        self.words_from = n - int(n * WORDS_SHARE) if words else n
+        payload = (str(root), self.ids, self.texts, self.words_from)
 
         def feed() -> None:
             try:
@@ -113,6 +123,18 @@ class FeaturesJob:
         self._feeder = threading.Thread(target=feed, name="features-job-feed", daemon=True)
         self._feeder.start()
 
+    def word_lists(self) -> WordLists | None:
+        """The word lists of the texts from :attr:`words_from` on, as the helper read them
+        (:func:`papertui.wordindex.word_lists`); None if it failed (read them here)."""
+        stdout = self._proc.stdout
+        assert stdout is not None
+        self._lists_read = True
+        try:
+            lists = pickle.load(stdout)
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            return None
+        return lists if isinstance(lists, tuple) and len(lists) == 2 else None
+
     def commit(self) -> None:
         """The texts sent are the library's (an import stored them): the helper may write
         the features once built (returns at once)."""
@@ -126,6 +148,8 @@ class FeaturesJob:
             self.stop()
             raise FeaturesJobFailed("the ranking features helper was given no texts")
         self.commit()
+        if not self._lists_read and self._proc.stdout is not None:
+            self._proc.stdout.close()  # word lists not wanted: the helper stops sending them
         assert self._proc.stderr is not None
         err = self._proc.stderr.read().decode("utf-8", "replace")  # until the helper ends
         self._feeder.join()
@@ -174,6 +198,10 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+WORDS_SHARE = 0.2
+"""The share of the texts (the last ones) whose words the helper reads for the word index:
+with its share of the parsing and the features, about as much work as this process's."""
+
 PARSE = "parse"
 """The first item of a request to parse files before the texts come (:meth:`FeaturesJob.parse`)."""
 
@@ -183,7 +211,8 @@ GO = b"\x01"
 
 def main(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int:
     """The helper: first, if asked (:data:`PARSE`), parse page files and write their
-    outcomes to ``stdout``; then read ``(root, ids, texts)`` from ``stdin``, build the
+    outcomes to ``stdout``; then read ``(root, ids, texts, words_from)`` from ``stdin``
+    (the word lists of the texts from ``words_from`` on sent to ``stdout``), build the
     features, and write them if :data:`GO` follows."""
     import numpy  # noqa: F401  # while the parent still makes the texts, not after
 
@@ -196,11 +225,18 @@ def main(stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int
         if isinstance(request, tuple) and len(request) == 4 and request[0] == PARSE:
             _parse(*request[1:], out=sys.stdout.buffer if stdout is None else stdout)
             request = pickle.load(stream)
-        root, ids, texts = request
+        root, ids, texts, words_from = request
     except (EOFError, pickle.UnpicklingError, ValueError) as exc:
         sys.stderr.write(f"papertui: the features helper got no complete input ({exc})\n")
         return 1
+    writer = None
+    if words_from < len(texts):
+        writer = _send_word_lists(
+            texts, words_from, sys.stdout.buffer if stdout is None else stdout
+        )
     features = ranking.build(ids, texts)  # what Relevance.save builds, then writes
+    if writer is not None:
+        writer.join()  # before leaving: the parent may not have read them all yet
     if stream.read(1) != GO:
         sys.stderr.write("papertui: the import did not finish: no ranking features written\n")
         return 1
@@ -219,6 +255,23 @@ def _parse(paths: list[str], year: int | None, force: bool, *, out: IO[bytes]) -
     data = pickle.dumps(read_files(paths, year, force), pickle.HIGHEST_PROTOCOL)
     out.flush()
     _write_all(out.fileno(), data)
+
+
+def _send_word_lists(texts: list[str], start: int, out: IO[bytes]) -> threading.Thread:
+    """Read the words of the texts from ``start`` on and send them, from a thread (the
+    parent reads them once it has read its own: meanwhile this process builds the
+    features)."""
+    from papertui.wordindex import word_lists
+
+    data = pickle.dumps(word_lists(texts[start:], start), pickle.HIGHEST_PROTOCOL)
+
+    def write() -> None:
+        with contextlib.suppress(OSError):  # the parent is gone: it reads them itself
+            _write_all(out.fileno(), data)
+
+    writer = threading.Thread(target=write, name="word-lists", daemon=True)
+    writer.start()
+    return writer
 
 
 if __name__ == "__main__":

@@ -334,26 +334,59 @@ class WordIndex:
         return cls(pids, sigs, common, bitmaps, rare, offsets, postings, unigrams)
 
 
-def build(
-    pids: Sequence[str],
+WordLists = tuple[dict[bytes, list[int]], "array[int]"]
+"""The papers having each word (their numbers, ascending) and each text's signature, for
+some of the texts: :func:`word_lists`."""
+
+
+def word_lists(
     texts: Iterable[str],
-    progress: Callable[[int, int], None] | None = None,
-) -> WordIndex:
-    """Index ``texts`` (search texts, aligned with ``pids``); ``progress(done, total)`` is
-    called every few thousand papers."""
+    start: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> WordLists:
+    """Each word's papers among ``texts``, numbered from ``start``, and each text's
+    signature: the part of :func:`build` that reads the texts (another process can make
+    it for the last texts: :mod:`papertui.featuresjob`). ``progress(done)`` is called
+    every few thousand texts."""
     sigs = array("I")
     papers: defaultdict[bytes, list[int]] = defaultdict(list)
     of = papers.__getitem__
-    n = 0
-    for n, text in enumerate(texts, 1):
+    for n, text in enumerate(texts, start):
         raw = text.encode()
         sigs.append(zlib.crc32(raw))
         # The paper's number appended to each of its words' lists, without a Python loop.
-        deque(map(list.append, map(of, set(raw.translate(_WORD_BYTES).split())), repeat(n - 1)), 0)
-        if progress is not None and not n % _PROGRESS_EVERY:
-            progress(n, len(pids))
-    if n != len(pids):
-        raise ValueError(f"{n} texts for {len(pids)} papers")
+        deque(map(list.append, map(of, set(raw.translate(_WORD_BYTES).split())), repeat(n)), 0)
+        if progress is not None and not (n + 1 - start) % _PROGRESS_EVERY:
+            progress(n + 1 - start)
+    return dict(papers), sigs
+
+
+def build(
+    pids: Sequence[str],
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    rest: tuple[int, Callable[[], WordLists | None]] | None = None,
+) -> WordIndex:
+    """Index ``texts`` (search texts, aligned with ``pids``); ``progress(done, total)`` is
+    called every few thousand papers. With ``rest`` = ``(k, made)``, only the first ``k``
+    texts are read here: ``made()`` gives the :func:`word_lists` of the others (numbered
+    from ``k``, made by another process meanwhile), or None, and then they are read here."""
+    total = len(pids)
+    tick = None if progress is None else (lambda done: progress(done, total))
+    split = len(texts) if rest is None else min(rest[0], len(texts))
+    papers, sigs = word_lists(texts[:split] if split < len(texts) else texts, 0, tick)
+    if split < len(texts):
+        more = rest[1]() if rest is not None else None
+        if more is None or len(more[1]) != len(texts) - split:  # made here after all
+            more = word_lists(texts[split:], split)
+        of = papers.setdefault
+        for word, found in more[0].items():
+            of(word, []).extend(found)
+        sigs.extend(more[1])
+    n = len(sigs)
+    if n != total:
+        raise ValueError(f"{n} texts for {total} papers")
     threshold = max(_MIN_COMMON, n // COMMON_SHARE)
     common: list[bytes] = []
     bitmaps: list[int] = []

@@ -135,7 +135,10 @@ class WordSearch:
                 job.send(self.root, ids, hays)
             if job is not None:
                 job.commit()  # the texts are the library's: it may write once built
-            index = wordindex.build(ids, hays, progress)
+            # The helper reads the words of the last texts if they are the ones it was sent.
+            mine = job is not None and (features is None or texts is not None)
+            rest = (job.words_from, job.word_lists) if job is not None and mine else None
+            index = wordindex.build(ids, hays, progress, rest=rest)
             index.save(self.path)
             if sources is not None:
                 self._save_sources(sources)

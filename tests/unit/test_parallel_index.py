@@ -3,6 +3,7 @@ build): the same caches as the serial build, and a clear failure when the helper
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -96,7 +97,7 @@ def test_a_failing_helper_is_one_clear_line_and_leaves_no_half_written_cache(
 def test_a_helper_that_gets_truncated_input_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = pickle.dumps((str(tmp_path), ["a", "b"], ["one\ntext", "two\ntexts"]))
+    data = pickle.dumps((str(tmp_path), ["a", "b"], ["one\ntext", "two\ntexts"], 2))
     assert main(io.BytesIO(data[: len(data) // 2])) == 1  # its parent was killed mid-send
     assert "no complete input" in capsys.readouterr().err
     assert main(io.BytesIO(data)) == 1  # killed before its import had stored the papers
@@ -283,3 +284,59 @@ def test_pages_the_helper_failed_to_parse_are_parsed_here(
     assert _imported(tmp_path / "helped", pages_dir) == alone
     assert len(started) == 2  # a second helper built the features
     assert _signatures(tmp_path / "helped") == _signatures(tmp_path / "alone")
+
+
+def test_the_helper_reads_the_last_texts_words_and_the_index_is_the_serial_one(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Library.open(seeded_dir) as lib:
+        lib.build_search_index()
+        serial = _caches(seeded_dir)
+        got: list[object] = []
+        real = FeaturesJob.word_lists
+
+        def spy(job: FeaturesJob) -> object:
+            got.append(real(job))
+            return got[-1]
+
+        monkeypatch.setattr(FeaturesJob, "word_lists", spy)
+        lib.words.build(parallel=True)
+        assert _caches(seeded_dir) == serial
+        assert len(got) == 1 and got[0] is not None
+        words, sigs = got[0]  # type: ignore[misc]
+        assert 0 < len(sigs) < 257 // 2  # the last texts' words only
+        assert min(min(found) for found in words.values()) == 257 - len(sigs)
+
+        monkeypatch.setattr(FeaturesJob, "word_lists", lambda job: None)  # it failed
+        lib.words.build(parallel=True)
+        assert _caches(seeded_dir) == serial  # the words read here instead
+
+
+def test_a_helper_sent_other_texts_than_the_index_is_built_from_does_not_hang(
+    isolated_data_dir: Path, pages_dir: Path
+) -> None:
+    import threading
+
+    from papertui import importer
+
+    with Library.open(isolated_data_dir) as lib:
+        importer.import_paths(lib, [str(pages_dir)])
+        lib.build_search_index()
+        serial = _caches(isolated_data_dir)
+        job = FeaturesJob.start()
+        try:
+            # word lists bigger than a pipe holds: the helper waits for them to be read
+            others = [" ".join(f"w{i}x{j}" for j in range(500)) for i in range(200)]
+            job.send(lib.root, list(lib.corpus.ids)[:200], others)
+            done = threading.Event()
+
+            def build() -> None:
+                with contextlib.suppress(FeaturesJobFailed):
+                    lib.words.build(features=job)  # texts not given: made from the library
+                done.set()
+
+            threading.Thread(target=build, daemon=True).start()
+            assert done.wait(60), "the build waited for a helper that waited for it"
+        finally:
+            job.stop()
+        assert (isolated_data_dir / INDEX_FILE).read_bytes() == serial[0]
