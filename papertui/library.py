@@ -278,9 +278,10 @@ class Library:
         """Read every abstract shard (safe to run in a worker thread)."""
         self.texts.load_all(progress)
 
-    def abstract(self, pid: str) -> str:
-        """A paper's abstract (reads its shard if needed)."""
-        return self.texts.abstract(pid)
+    def abstract(self, pid: str, *, alone: bool = False) -> str:
+        """A paper's abstract (reads its shard if needed; with ``alone``, only this
+        abstract: what one shown paper needs, see :meth:`papertui.texts.Texts.abstract`)."""
+        return self.texts.abstract(pid, alone=alone)
 
     # -- word index (papertui.wordsearch) -----------------------------------------------
     @property
@@ -340,7 +341,7 @@ class Library:
         papers the corpus lacks are brought back for the action (see :meth:`missing`)."""
         out = list(dict.fromkeys(ids))
         for pid in out:
-            if pid not in self.corpus.row and pid not in self.missing_papers:
+            if pid not in self.corpus and pid not in self.missing_papers:
                 raise LibraryError(f"no paper with id '{pid}'")
         self.missing_papers.bring_back(out)
         return out

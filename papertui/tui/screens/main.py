@@ -424,7 +424,7 @@ class MainScreen(Screen[None]):
             return
         lib = self.library
         try:
-            abstract = lib.abstract(pid)
+            abstract = lib.abstract(pid, alone=True)  # not its shard: the loader reads those
         except (OSError, StoreError) as exc:
             abstract = ""
             self.notify(
