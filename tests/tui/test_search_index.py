@@ -151,6 +151,10 @@ def test_loaders_run_with_the_collector_paused_until_the_last_one_ends() -> None
         second.__exit__(None, None, None)
         assert gc.isenabled()
         assert not any(o is made for o in gc.get_objects())  # frozen
+        gc.disable()  # paused by someone else (a build): left paused
+        with background.loading():
+            pass
+        assert not gc.isenabled()
     finally:
         gc.unfreeze()
         gc.enable()

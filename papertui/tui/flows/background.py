@@ -31,6 +31,8 @@ __all__ = ["Background", "loading"]
 _paused = 0
 """Loaders running inside :func:`loading` (the collector is paused while any is)."""
 _paused_lock = threading.Lock()
+_was_enabled = True
+"""Whether the collector ran when the first of the loaders running began."""
 
 
 @contextmanager
@@ -52,9 +54,10 @@ def loading() -> Iterator[None]:
     if not gc.get_freeze_count():
         yield
         return
-    global _paused
+    global _paused, _was_enabled
     with _paused_lock:
         if _paused == 0:
+            _was_enabled = gc.isenabled()
             gc.disable()
         _paused += 1
     try:
@@ -64,7 +67,8 @@ def loading() -> Iterator[None]:
             _paused -= 1
             if _paused == 0:
                 gc.freeze()  # before enabling: what was made meanwhile is never walked
-                gc.enable()
+                if _was_enabled:
+                    gc.enable()
 
 
 class Background:
