@@ -29,6 +29,9 @@ most like the papers the user kept, :mod:`papertui.relevance`)."""
 _SCAN_ROWS = 2000
 """Rows :meth:`Corpus.row_of` scans before the id index is built."""
 
+_ROW_PIECE = 4096
+"""Ids the id index (:attr:`Corpus.row`) takes in at a time (about a millisecond)."""
+
 
 class Corpus:
     """Paper ids and metadata columns (one list per field, aligned with the ids)."""
@@ -53,7 +56,13 @@ class Corpus:
         row = self.row_map
         if row is None:
             ids = self.ids
-            self.row_map = row = dict(zip(ids, range(len(ids)), strict=True))
+            row = {}
+            # In pieces: built in a worker (the abstract loader), one C-level call over
+            # 100k ids would hold the GIL against the event loop for its whole 15-40 ms.
+            for start in range(0, len(ids), _ROW_PIECE):
+                piece = ids[start : start + _ROW_PIECE]
+                row.update(zip(piece, range(start, start + len(piece)), strict=True))
+            self.row_map = row
         return row
 
     def row_of(self, pid: str) -> int:
@@ -72,6 +81,12 @@ class Corpus:
         return len(self.ids)
 
     def __contains__(self, pid: object) -> bool:
+        if self.row_map is None:  # one of the first screen's papers: the index can wait
+            try:
+                self.ids.index(pid, 0, _SCAN_ROWS)  # type: ignore[arg-type]
+                return True
+            except ValueError:
+                pass
         return pid in self.row
 
     def paper(self, pid: str) -> Paper:

@@ -95,6 +95,13 @@ class Views:
         self._new_ids: set[str] | None = None
         """Cache of :meth:`new_ids`."""
         self._sorted: dict[Sort, list[str]] = {}
+        self.date_ordered = False
+        """The corpus as opened (no import applied since) is stored in date order: checked,
+        or trusted (:attr:`trust_date_order`)."""
+        self.trust_date_order = False
+        """An earlier run checked that this very corpus file is stored in date order: the
+        date sort takes the stored order without decoding the dates to check it again
+        (set by :meth:`papertui.library.Library.trust_date_order`)."""
         self._hay_cache: dict[Sort, list[str]] = {}
         self._row_hays: list[str] | None = None
         """Every paper's search text aligned with the corpus rows (the bitmaps' rows)."""
@@ -142,6 +149,7 @@ class Views:
 
     def _rows_moved(self) -> None:
         """Drop what was derived from the corpus's rows (under the lock, after a change)."""
+        self.date_ordered = self.trust_date_order = False
         self._new_ids = None
         self.words.index_rows.clear()
         self._sorted.clear()
@@ -201,6 +209,10 @@ class Views:
             keys = [default if v is None else v for v in c.get(column, [None] * n)]
             return sorted(idx, key=keys.__getitem__, reverse=reverse)
 
+        if sort == "date" and self.trust_date_order and self.corpus.generation == 0:
+            self.date_ordered = True
+            self._sorted[sort] = result = list(ids)  # checked by an earlier run
+            return result
         if sort == "date":
             # The corpus is stored in (date seen, upvotes) order, newest first: check that with
             # C-level passes over the two columns (no key tuples; this runs before the
@@ -216,6 +228,7 @@ class Views:
                     map(operator.eq, pubs, islice(pubs, 1, None)),
                 )
             ):
+                self.date_ordered = self.corpus.generation == 0  # the file's order
                 self._sorted[sort] = result = list(ids)  # stored in this order: no sort
                 return result
             keys = list(zip(pubs, ups, strict=True))

@@ -129,3 +129,41 @@ async def test_the_long_lived_parts_are_frozen_once_in(
             assert not any(o is made for o in gc.get_objects())  # frozen: in no generation
     finally:
         gc.unfreeze()
+
+
+def test_loaders_run_with_the_collector_paused_until_the_last_one_ends() -> None:
+    """A full collection in the first seconds walked every object the loaders made (40-120
+    ms holding the GIL, the event loop waiting): none runs while a loader does, and what
+    they made is frozen before the collector runs again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as papertui's launch does (cli.py)
+    try:
+        first, second = background.loading(), background.loading()
+        first.__enter__()
+        assert not gc.isenabled()
+        second.__enter__()
+        made = [[]]  # a container: tracked by the collector
+        first.__exit__(None, None, None)
+        assert not gc.isenabled()  # the other loader still runs
+        assert any(o is made for o in gc.get_objects())
+        second.__exit__(None, None, None)
+        assert gc.isenabled()
+        assert not any(o is made for o in gc.get_objects())  # frozen
+        gc.disable()  # paused by someone else (a build): left paused
+        with background.loading():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_host_that_manages_its_collector_is_left_alone() -> None:
+    import gc
+
+    assert not gc.get_freeze_count() and gc.isenabled()
+    with background.loading():
+        assert gc.isenabled()
+    assert not gc.get_freeze_count()

@@ -250,3 +250,37 @@ def test_pick_cursor_moves_on_to_the_next_paper_still_shown() -> None:
     assert pick_cursor(old, rows("x", "y"), ["b"], follow=True) == "y"
     assert pick_cursor(old, rows("x", "y"), ["b"]) == "x"
     assert pick_cursor(old, rows(), ["b"], follow=True) is None
+
+
+async def test_a_jobs_steps_repaint_the_activity_line_without_a_layout() -> None:
+    """The count keeps its width (padded to the total's), so a loader's step repaints the
+    line; a layout repaints every widget, and the keys typed meanwhile waited for it."""
+    from textual.widgets import Static
+
+    from papertui.tui.models import ActivityModel
+    from papertui.tui.widgets import ActivityBar
+
+    class _BarApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ActivityBar(id="activity")
+
+    app = _BarApp()
+    async with app.run_test(size=(80, 5)) as pilot:
+        bar = app.query_one(ActivityBar)
+        label = bar.query_one("#activity-label", Static)
+        layouts: list[bool] = []
+        shown = label.update
+
+        def update(content: object = "", *, layout: bool = True) -> None:
+            layouts.append(layout)
+            shown(content, layout=layout)  # type: ignore[arg-type]
+
+        label.update = update  # type: ignore[method-assign]
+        for done in (0, 9, 10, 32):
+            bar.model = ActivityModel("Loading abstracts", done, 32)
+            await pilot.pause()
+            assert str(label.visual) == f"Loading abstracts {done:>2}/32"
+        assert layouts == [True, False, False, False]  # laid out once, when it appeared
+        bar.model = ActivityModel("Indexing for search", 0, 100)
+        await pilot.pause()
+        assert layouts[-1] is True  # another label: its width changed

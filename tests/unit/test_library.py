@@ -546,3 +546,29 @@ def test_remove_clears_the_undo_history(stamped: Library) -> None:
     stamped.set_starred([A], True)
     stamped.remove([A])
     assert stamped.undo_last() is None  # the action named a paper that is gone
+
+
+def test_the_first_screens_papers_are_known_without_the_id_index(monkeypatch) -> None:
+    """A key on one of the first rows (the first seconds' keys) does not build the id
+    index of every paper (tens of milliseconds at 100k, on the event loop)."""
+    from papertui import corpus as corpus_module
+    from papertui.corpus import Corpus
+
+    monkeypatch.setattr(corpus_module, "_ROW_PIECE", 7)  # built in several pieces
+    ids = [f"{i:012x}" for i in range(corpus_module._SCAN_ROWS + 50)]
+    c = Corpus(list(ids), {})
+    assert ids[0] in c and ids[corpus_module._SCAN_ROWS - 1] in c
+    assert c.row_map is None
+    assert "f" * 12 not in c  # unknown: the index answers
+    assert ids[-1] in c
+    assert c.row == {pid: i for i, pid in enumerate(ids)}
+
+
+def test_starring_a_first_row_leaves_the_id_index_for_later(lib: Library, tmp_path: Path) -> None:
+    again = Library.open(tmp_path / "lib")
+    first = again.ids[0]
+    again.set_starred([first], True)
+    assert again.corpus.row_map is None
+    assert again.state(first).starred
+    with pytest.raises(LibraryError):
+        again.set_starred(["f" * 16], True)

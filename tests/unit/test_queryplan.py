@@ -324,3 +324,21 @@ def test_needles_typed_key_by_key_match_a_scan(abstracts, phrase, permuted, stal
     needle = " ".join(phrase.split()).casefold()  # as a phrase query gives it
     for end in range(1, len(needle) + 1):
         assert text.find(needle[:end]) == brute(now, needle[:end]), needle[:end]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.integers(-(2**70), 2**70)),
+        st.lists(st.integers(-5, 5)),
+        st.lists(st.text(alphabet="0123456789-é\x00", max_size=10)),
+        st.lists(st.one_of(st.integers(0, 3), st.floats(0, 3), st.booleans())),
+    )
+)
+def test_a_columns_order_is_that_of_sorting_pairs(keys: list[object]) -> None:
+    """Upvotes and dates are sorted by numpy (the GIL released; a sort of 100k pairs held
+    it 50-150 ms against the event loop): ascending, ties in row order, as pairs give."""
+    from papertui.queryplan import _stable_order
+
+    want = [i for _, i in sorted(zip(keys, range(len(keys)), strict=True))]  # type: ignore[type-var]
+    assert _stable_order(keys) == want

@@ -119,3 +119,59 @@ def test_first_rows_decode_like_the_whole_column(titles: list[str]) -> None:
         head = [cols["title"][i] for i in range(len(titles))]
         assert head == titles
         assert cols["title"] == titles
+
+
+# Values whose text holds what a cut between values looks like: commas after digits,
+# quotes and brackets, escapes, nested lists.
+_value = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.text(alphabet=st.sampled_from(list('",1a\\[]n -é\n{}:')), max_size=12),
+    lambda inner: st.lists(inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_value, max_size=40), st.integers(1, 24))
+def test_a_column_decoded_in_pieces_is_the_whole_decode(values: list[Any], piece: int) -> None:
+    """A worker decoding a 100k column holds the GIL a piece at a time, never for the whole
+    ``json.loads``; the values are those of one decode, whatever their text holds."""
+    from papertui import store
+
+    raw = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    original = store._COLUMN_PIECE
+    store._COLUMN_PIECE = piece
+    try:
+        found = store._list_in_pieces(raw)
+        assert found is None or found == values
+        cut = raw[: len(raw) // 2] + b"]"  # damaged: whatever it decodes to, one decode's
+        try:
+            whole = json.loads(cut)
+        except ValueError:
+            assert store._list_in_pieces(cut) is None
+        else:
+            assert store._list_in_pieces(cut) in (None, whole)
+    finally:
+        store._COLUMN_PIECE = original
+
+
+def test_a_long_column_is_decoded_in_pieces(tmp_path: Path, monkeypatch) -> None:
+    from papertui import store
+
+    titles = [f'Paper {i}, "quoted", 1,000 GPUs [x]' for i in range(5000)]
+    save(tmp_path, {f"{i:012x}": doc(i, t) for i, t in enumerate(titles)})
+    monkeypatch.setattr(store, "_COLUMN_PIECE", 1000)
+    loads: list[int] = []
+    real = json.loads
+
+    def counted(data: Any, *args: Any, **kwargs: Any) -> Any:
+        loads.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(store.json, "loads", counted)
+    _ids, cols = load(tmp_path)
+    loads.clear()
+    assert list(cols["title"]) == titles
+    assert loads and max(loads) < 3000  # never the whole column (~240 KB) at once

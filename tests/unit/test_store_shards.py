@@ -107,3 +107,70 @@ def test_a_shard_not_in_papertuis_layout_is_held_whole(tmp_path, monkeypatch) ->
         path.write_text(json.dumps(json.loads(path.read_text()), indent=1))  # other layout
     lib.load_abstracts()
     assert lib.texts.abstracts == abstracts and not lib.texts.located
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(st.text(alphabet="0123456789abcdef", min_size=2, max_size=8), tricky),
+    st.text(alphabet="0123456789abcdef", min_size=2, max_size=8),
+)
+def test_one_abstract_read_alone_is_the_one_in_its_shard(
+    abstracts: dict[str, str], absent: str
+) -> None:
+    """The document is found by its key, whatever the texts around it hold (quotes,
+    braces, keys written out inside an abstract)."""
+    import tempfile
+    from pathlib import Path
+
+    abstracts = {**abstracts, "00ab": 'x "00ab":{"a":"fake"} y'}
+    abstracts.pop(absent, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        s = store.Store(Path(tmp))
+        shards: dict[int, dict[str, dict[str, str]]] = {}
+        for pid, text in abstracts.items():
+            shards.setdefault(store.shard_of(pid), {})[pid] = {"a": text}
+        s.abstract_path(0).parent.mkdir(parents=True, exist_ok=True)
+        for shard, docs in shards.items():
+            s.abstract_path(shard).write_bytes(store._dumps({"abstracts": docs}))
+        for pid, text in abstracts.items():
+            found = s.read_one_abstract(pid)
+            assert found is not None and found[0] == text
+        found = s.read_one_abstract(absent)
+        assert found is not None and found[0] == ""
+
+
+def test_one_abstract_from_another_layout_is_left_to_the_whole_read(tmp_path) -> None:
+    s = store.Store(tmp_path)
+    pid = "ab" + "4" * 10
+    s.abstract_path(0).parent.mkdir(parents=True, exist_ok=True)
+    path = s.abstract_path(store.shard_of(pid))
+    path.write_text(json.dumps({"abstracts": {pid: {"a": "one"}}}, indent=1))
+    assert s.read_one_abstract(pid) is None
+    assert s.read_one_abstract("cd" + "4" * 10) == ("", (0, 0, 0, 0))  # no shard file
+
+
+def test_the_shown_papers_abstract_is_read_without_its_shard(tmp_path, monkeypatch) -> None:
+    """What the detail pane asks for before the loader reached the shard: only that
+    abstract is read (the whole shard, search texts made, was ~100 ms on the event loop)."""
+    from papertui import texts as texts_module
+
+    monkeypatch.setattr(texts_module, "LOCATE_MIN", 1)
+    abstracts = {f"{i:02x}" + "5" * 10: f'Abstract "{i}" }},{{ é' * 20 for i in range(64)}
+    lib = _library_with(tmp_path, abstracts)
+    first = next(iter(abstracts))
+
+    def whole_shard(self: object, shard: int, *, locate: bool) -> None:
+        raise AssertionError("the whole shard was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(texts_module.Texts, "_read_shard", whole_shard)
+        assert {pid: lib.abstract(pid, alone=True) for pid in abstracts} == abstracts
+    assert not lib.texts.loaded_shards and not lib.texts.abstracts
+    lib.texts.take({first: "changed"})  # an import changed it: the new text, not the kept one
+    assert lib.abstract(first, alone=True) == "changed"
+    lib.load_abstracts()  # the loader's read of every shard is unchanged by the kept copies
+    assert lib.texts.sources.keys() == {store.shard_of(p) for p in abstracts} - {
+        store.shard_of(first)
+    }
+    assert lib.abstract(first) == "changed"
+    assert lib.abstract(next(reversed(abstracts))) == abstracts[next(reversed(abstracts))]

@@ -9,7 +9,9 @@ flow owns what is under way (the activity line's jobs) and when each job starts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from textual.worker import get_current_worker
@@ -23,22 +25,50 @@ from papertui.tui.models import ActivityModel
 if TYPE_CHECKING:
     from papertui.tui.screens.main import MainScreen
 
-__all__ = ["Background", "settled"]
+__all__ = ["Background", "loading"]
 
 
-def settled() -> None:
-    """The library's long-lived parts are in (texts, the word index, bitmaps): keep the
-    garbage collector from walking them again. At 100k papers a full collection visits
-    dicts of 100k entries, 20-30 ms in the middle of whatever key comes next; frozen,
-    they are still freed by reference counting when an import replaces them. Only in an
-    app that froze its start-up objects already (``papertui``'s own launch): no collection
-    is run first (it would hold the GIL for tens of milliseconds, in the first seconds'
-    keys), so a cycle that is garbage at this moment is kept; an app made by a host that
-    manages its own collector (a test run) is left alone."""
+_paused = 0
+"""Loaders running inside :func:`loading` (the collector is paused while any is)."""
+_paused_lock = threading.Lock()
+_was_enabled = True
+"""Whether the collector ran when the first of the loaders running began."""
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """Run a loader (abstracts, the word index, the ranking features) with the garbage
+    collector paused; once no loader is left, freeze what they made and let it run again.
+
+    A loader makes hundreds of thousands of long-lived objects (search texts, where each
+    abstract lies, bitmaps, the index's dicts): each full collection they set off walked
+    all of them, holding the GIL for 40-120 ms among the first seconds' keys (the event
+    loop waits, whichever thread collects), and a full collection later would walk them
+    again (dicts of 100k entries: 20-30 ms in the middle of a key). Frozen, they are still
+    freed by reference counting when an import replaces them; only a cycle that became
+    garbage meanwhile is kept. Only in an app that froze its start-up objects
+    (``papertui``'s own launch); an app made by a host that manages its own collector (a
+    test run) just runs the loader."""
     import gc
 
-    if gc.get_freeze_count():
-        gc.freeze()
+    if not gc.get_freeze_count():
+        yield
+        return
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0:
+                gc.freeze()  # before enabling: what was made meanwhile is never walked
+                if _was_enabled:
+                    gc.enable()
 
 
 class Background:
@@ -150,9 +180,9 @@ class Background:
             screen.post_message(screen.JobProgress("abstracts", "Loading abstracts", done, total))
 
         try:
-            screen.library.load_abstracts(progress)
-            screen.library.warm_up()
-            settled()
+            with loading():
+                screen.library.load_abstracts(progress)
+                screen.library.warm_up()
         except Exception as exc:
             screen.post_message(screen.AbstractsLoaded(describe_error(exc)))
         else:
@@ -175,8 +205,9 @@ class Background:
         worker = get_current_worker()
         library = screen.library
         try:
-            if library.attach_search_index().complete or not build:
-                settled()
+            with loading():
+                complete = library.attach_search_index().complete
+            if complete or not build:
                 screen.post_message(screen.IndexReady(None))
                 return
 
@@ -186,8 +217,8 @@ class Background:
             progress(0, len(library))
             error = build_search_index(library.root, progress, worker.cancelled_event)
             if error is None:
-                library.attach_search_index()
-                settled()
+                with loading():
+                    library.attach_search_index()
         except Exception as exc:
             error = describe_error(exc)
         screen.post_message(screen.IndexReady(error))

@@ -123,12 +123,12 @@ class RelevanceFlow:
         )
 
     def _prepare(self) -> None:
-        try:
-            self.library.prepare_relevance()
-            self.library.refresh_relevance()
-            from papertui.tui.flows.background import settled
+        from papertui.tui.flows.background import loading
 
-            settled()
+        try:
+            with loading():
+                self.library.prepare_relevance()
+                self.library.refresh_relevance()
         except Exception as exc:
             from papertui.tui.jobs import describe_error
 

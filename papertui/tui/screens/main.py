@@ -59,7 +59,7 @@ from papertui.tui.models import (
     SidebarModel,
     view_label,
 )
-from papertui.tui.prefs import load_prefs, save_prefs
+from papertui.tui.prefs import load_date_order, load_prefs, save_prefs
 from papertui.tui.selection import LibraryRows, pick_cursor
 from papertui.tui.triage import Outcome, TriageRunner
 from papertui.tui.widgets import (
@@ -221,6 +221,7 @@ class MainScreen(Screen[None]):
         self._linger: frozenset[str] = frozenset()
         """Papers a decision took out of the view, still shown until the cursor moves."""
         view, sort = load_prefs(library.root, tags=library.tags())
+        library.trust_date_order(load_date_order(library.root))
         self.set_reactive(MainScreen.view, view)
         self.set_reactive(MainScreen.sort, sort)
         self._reselect_after_import = False
@@ -424,7 +425,7 @@ class MainScreen(Screen[None]):
             return
         lib = self.library
         try:
-            abstract = lib.abstract(pid)
+            abstract = lib.abstract(pid, alone=True)  # not its shard: the loader reads those
         except (OSError, StoreError) as exc:
             abstract = ""
             self.notify(
@@ -479,9 +480,15 @@ class MainScreen(Screen[None]):
         self._reselect(focus=None, top=self.view != "queue")
 
     def _save_prefs(self) -> None:
-        """Remember the view and the sort for the next run (not on a read-only library)."""
+        """Remember the view and the sort for the next run (not on a read-only library),
+        and the corpus file found in date order (the next opening skips the check)."""
         if not self.triage.readonly:
-            save_prefs(self.library.root, self.view, self.sort)
+            lib = self.library
+            save_prefs(lib.root, self.view, self.sort, date_order=lib.date_order_seen())
+
+    def on_unmount(self) -> None:
+        """Remember the view, the sort and the checked order when the app closes."""
+        self._save_prefs()
 
     def watch_query_text(self, text: str) -> None:
         """Search as the user types (see :meth:`SearchFlow.run`)."""

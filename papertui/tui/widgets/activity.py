@@ -32,6 +32,11 @@ class ActivityBar(Horizontal):
     model: reactive[ActivityModel | None] = reactive[ActivityModel | None](None)
     """The job to show, or None."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._label_width = -1
+        """Cells of the label shown (-1: none yet)."""
+
     def compose(self) -> ComposeResult:
         """Label and bar."""
         yield Static(Content(""), id="activity-label")
@@ -44,8 +49,15 @@ class ActivityBar(Horizontal):
             return
         label = model.label
         if model.total:
-            label = f"{label} {model.done}/{model.total}"
-        self.query_one("#activity-label", Static).update(Content(label))
+            # The count padded to the total's width: the label keeps its width while the
+            # job advances, so a step repaints this line without laying the screen out
+            # (a layout repaints every widget: tens of milliseconds at each of a loader's
+            # steps, which the keys typed meanwhile waited for).
+            label = f"{label} {model.done:>{len(str(model.total))}}/{model.total}"
+        content = Content(label)
+        same_width = content.cell_length == self._label_width
+        self._label_width = content.cell_length
+        self.query_one("#activity-label", Static).update(content, layout=not same_width)
         self.query_one(ProgressBar).update(total=model.total, progress=model.done)
 
     def on_mount(self) -> None:
