@@ -503,3 +503,20 @@ def test_import_leaves_the_search_index_ready_in_a_big_library(
         lib.load_abstracts()
         status = lib.attach_search_index()
         assert status.complete and status.covered == len(lib) == 257
+
+
+def test_a_bare_papertui_is_parsed_as_the_full_parser_parses_it() -> None:
+    from papertui.cli import _open_parser, build_parser
+
+    assert vars(_open_parser().parse_args([])) == vars(build_parser().parse_args([]))
+
+
+def test_a_bare_papertui_opens_the_app_on_the_library(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import papertui.cli as cli
+
+    opened: list[int] = []
+    monkeypatch.setattr(cli, "_start", lambda app: opened.append(len(app.library)))
+    assert cli.main([]) == 0
+    assert opened == [257]
