@@ -270,16 +270,20 @@ def _import_paths(
     if progress is not None:
         for early in outcomes:
             progress(0, len(files), early)
-    job = _helper_early(library, files) if prepare else None
+    sizes = [_size(f) for f in files] if prepare else []
+    job = _start_job() if prepare and _parse_share_wanted(library, files, sizes) else None
     try:
-        entries = _read_all(files, year, force, progress, outcomes, job)
-        if job is not None and (job.stopped or not _wants_features(library, entries)):
+        entries = _read_all(files, sizes, year, force, progress, outcomes, job)
+        big = prepare and not len(library) and len(entries) >= INDEX_MIN_PAPERS
+        texts = merged_texts(entries) if big else {}
+        wanted = len(texts) >= INDEX_MIN_PAPERS  # distinct papers
+        if job is not None and (job.stopped or not wanted):
             job.stop()
             job = None
-        if job is None and prepare:
-            job = _start_helper(library, entries)
+        if job is None and wanted:
+            job = _start_job()
         if job is not None:
-            _send_texts(library, job, entries)
+            _send_texts(library, job, texts)
         report = library.import_entries(entries) if entries else ImportReport()
     except BaseException:
         if job is not None:
@@ -295,6 +299,7 @@ def read_files(paths: Sequence[str], year: int | None, force: bool) -> list[File
 
 def _read_all(
     files: Sequence[str],
+    sizes: Sequence[int],
     year: int | None,
     force: bool,
     progress: Callable[[int, int, FileOutcome], None] | None,
@@ -303,15 +308,15 @@ def _read_all(
 ) -> list[ParsedPaper]:
     """Every file's entries, in file order, each file's outcome added to ``outcomes``.
 
-    With a helper ``job`` started by :func:`_helper_early`, it reads the last files (about
-    :data:`HELPER_SHARE` of the bytes) while this process reads the first ones: on two
-    cores, parsing 100k papers takes 60% of its time (what the helper sends back is read
-    in a fraction of the time parsing it took). Should the helper fail, its files are read
-    here.
+    With a helper ``job`` (see :func:`_parse_share_wanted`), it reads the last files (about
+    :data:`HELPER_SHARE` of the bytes, ``sizes``) while this process reads the first ones:
+    on two cores, parsing then takes this process ~65% of its time alone (reading what the
+    helper sends back costs a fifth of parsing it). Should the helper fail, its files are
+    read here.
     """
     mine, theirs = list(files), list[str]()
     if job is not None:
-        mine, theirs = _split(files)
+        mine, theirs = _split(files, sizes)
         job.parse(theirs, year, force)
     entries: list[ParsedPaper] = []
 
@@ -342,10 +347,9 @@ HELPER_MIN_BYTES = 8 << 20
 this process alone: too few to be worth a second one."""
 
 
-def _split(files: Sequence[str]) -> tuple[list[str], list[str]]:
+def _split(files: Sequence[str], sizes: Sequence[int]) -> tuple[list[str], list[str]]:
     """The first files (this process's) and the last ones, about :data:`HELPER_SHARE` of
     the bytes (the helper's)."""
-    sizes = [_size(f) for f in files]
     left = sum(sizes) * HELPER_SHARE
     cut = len(files)
     while cut > 1 and left > 0:
@@ -361,35 +365,18 @@ def _size(path: str) -> int:
         return 0
 
 
-def _helper_early(library: Library, files: Sequence[str]) -> FeaturesJob | None:
-    """A helper process started before parsing, for an import into an empty library whose
-    pages are big enough for a search index: it parses a share of the pages, then builds
-    the ranking features (see :func:`_read_all`, :func:`_start_helper`); None otherwise."""
+def _parse_share_wanted(library: Library, files: Sequence[str], sizes: Sequence[int]) -> bool:
+    """Whether an import should start its helper before parsing, to parse a share of the
+    pages (then build the ranking features): one into an empty library whose pages are big
+    enough for a search index."""
     if len(library) or len(files) < 2 or STDIN in files:
-        return None
-    if sum(map(_size, files)) < HELPER_MIN_BYTES:
-        return None
-    from papertui.featuresjob import FeaturesJob
-
-    try:
-        return FeaturesJob.start()
-    except OSError:
-        return None
-
-
-def _wants_features(library: Library, entries: Sequence[ParsedPaper]) -> bool:
-    """Whether an import of ``entries`` is one into an empty library that will be big
-    enough for a search index (counted in distinct papers)."""
-    if len(library) or len(entries) < INDEX_MIN_PAPERS:
         return False
-    return len(dict.fromkeys(e.id for e in entries)) >= INDEX_MIN_PAPERS
+    return sum(sizes) >= HELPER_MIN_BYTES
 
 
-def _start_helper(library: Library, entries: Sequence[ParsedPaper]) -> FeaturesJob | None:
-    """The ranking features helper for an import that wants one (None if it cannot
-    start: the build after the import tries again)."""
-    if not _wants_features(library, entries):
-        return None
+def _start_job() -> FeaturesJob | None:
+    """The helper process, or None if it cannot start (the build after the import tries
+    again)."""
     from papertui.featuresjob import FeaturesJob
 
     try:
@@ -398,10 +385,9 @@ def _start_helper(library: Library, entries: Sequence[ParsedPaper]) -> FeaturesJ
         return None
 
 
-def _send_texts(library: Library, job: FeaturesJob, entries: Sequence[ParsedPaper]) -> None:
-    """Send the helper the texts the import will store (see
-    :func:`papertui.merge.merged_texts`), for the ranking features it builds while the
-    papers are stored.
+def _send_texts(library: Library, job: FeaturesJob, texts: dict[str, tuple[str, str]]) -> None:
+    """Send the helper the texts the import will store (:func:`papertui.merge.merged_texts`),
+    for the ranking features it builds while the papers are stored.
 
     Should another process import into the library meanwhile, the features lack its
     papers: a cache checked paper by paper against the texts (:mod:`papertui.relevance`),
@@ -409,7 +395,6 @@ def _send_texts(library: Library, job: FeaturesJob, entries: Sequence[ParsedPape
     """
     from papertui.query import search_text
 
-    texts = merged_texts(entries)
     job.send(library.root, list(texts), [search_text(t, a) for t, a in texts.values()])
 
 
