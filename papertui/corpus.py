@@ -89,6 +89,16 @@ class Corpus:
                 pass
         return pid in self.row
 
+    def decode(self) -> None:
+        """Decode every column still undecoded (the store's columns are decoded on first
+        use; a loader calls this so that no search or scroll decodes one on the event
+        loop, and so that the lists it makes are made among the loader's long-lived
+        objects)."""
+        for column in list(self.cols.values()):
+            decode = getattr(column, "decode", None)
+            if decode is not None:
+                decode()
+
     def paper(self, pid: str) -> Paper:
         """The paper with id ``pid`` (KeyError if unknown)."""
         p = self.papers.get(pid)

@@ -650,6 +650,11 @@ class _PackedColumn(Sequence[Any]):
         """Whether each value is non-empty, without unpacking any (a link-flag bitmap)."""
         return list(map(bool, self._raw))
 
+    def decode(self) -> None:
+        """Decode the packed strings now (if still lazy), not when first read."""
+        if isinstance(self._raw, _LazyColumn):
+            self._raw.decode()
+
 
 class _LazyColumn(Sequence[Any]):
     """One column of a columnar file, decoded when it is used.
@@ -718,6 +723,11 @@ class _LazyColumn(Sequence[Any]):
                     self._decode_head(i + 1)
                     return self._head[i]
         return self.values()[i]
+
+    def decode(self) -> None:
+        """Decode the column now (in a loader: see :meth:`papertui.corpus.Corpus.decode`),
+        not when a row past the first ones is first read."""
+        self.values()
 
     def values(self) -> list[Any]:
         """The whole column, decoded (once)."""

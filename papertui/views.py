@@ -518,9 +518,15 @@ class Views:
         Not for a library searched with the word index (:data:`INDEX_MIN_PAPERS` papers and
         more): queries are answered on bitmaps there, the predicate runs on few papers and
         scans read few texts, so every Paper and a second copy of every text (150 MB at
-        100k, made under the lock) would only cost memory and a pause.
+        100k, made under the lock) would only cost memory and a pause; there the columns
+        still undecoded are decoded instead (:meth:`papertui.corpus.Corpus.decode`): else
+        the first search that shows a paper past the first rows decodes them on the event
+        loop, 30-50 ms, and their 100k-item lists, made after the loaders' objects were
+        frozen (:func:`papertui.tui.flows.background.loading`), are walked by every full
+        collection after.
         """
         if len(self.corpus.ids) >= INDEX_MIN_PAPERS:
+            self.corpus.decode()
             self.new_ids()
             return
         for pid in self.corpus.ids:

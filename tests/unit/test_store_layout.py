@@ -175,3 +175,23 @@ def test_a_long_column_is_decoded_in_pieces(tmp_path: Path, monkeypatch) -> None
     loads.clear()
     assert list(cols["title"]) == titles
     assert loads and max(loads) < 3000  # never the whole column (~240 KB) at once
+
+
+def test_a_loader_decodes_every_column_left(tmp_path: Path) -> None:
+    from papertui.corpus import Corpus
+
+    docs = {f"{i:012x}": doc(i) for i in range(3000)}
+    save(tmp_path, docs)
+    ids, cols = load(tmp_path)
+    corpus = Corpus(ids, cols)
+    assert corpus.cols["title"][0] == "Paper 0"  # the first screen's row: still lazy
+    lazy = [k for k, v in cols.items() if isinstance(v, _LazyColumn)]
+    packed = [k for k, v in cols.items() if isinstance(v, _PackedColumn)]
+    assert "title" in lazy and "code_urls" in packed
+    corpus.decode()
+    assert not any(isinstance(v, _LazyColumn) for v in corpus.cols.values())
+    for key in packed:
+        assert isinstance(corpus.cols[key]._raw, list)  # type: ignore[attr-defined]
+    assert corpus.cols["title"] == [d["title"] for d in docs.values()]
+    assert corpus.paper(ids[2999]).title == "Paper 2999"
+    assert list(corpus.cols["code_urls"])[3] == ["https://github.com/x/3"]

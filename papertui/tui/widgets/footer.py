@@ -18,6 +18,12 @@ class KeysFooter(Footer):
     every triage action, so that keys can be dimmed or shown: after a star, that rebuild was
     most of the frame. Here the keys shown (key, label, enabled, tooltip) are compared with
     those of the last rebuild first.
+
+    A rebuild also forgets the removed keys. Each key follows the footer's ``compact``
+    through ``data_bind``, which Textual keeps as a watcher *on the footer*, dropped only
+    when ``compact`` next changes (Textual issue #6666): every search started or cleared
+    left the dozen removed keys behind, with their styles and rendered lines, and the
+    collector's full walks grew with them (10 -> 60 ms over a few hundred searches).
     """
 
     _shown: tuple[Any, ...] | None = None
@@ -37,3 +43,15 @@ class KeysFooter(Footer):
                 return
             self._shown = signature
         super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        """Rebuild the keys, then drop the watchers of the keys removed."""
+        await super().recompose()
+        self._forget_closed_watchers()
+
+    def _forget_closed_watchers(self) -> None:
+        """Drop watchers whose widget is closing or closed, as Textual does itself when the
+        watched attribute changes (``Reactive._check_watchers``)."""
+        watchers: dict[str, list[tuple[Any, Any]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [(node, callback) for node, callback in entries if not node._closing]
